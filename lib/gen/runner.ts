@@ -1,0 +1,391 @@
+/**
+ * The coroutine runner: `coroutine`, `Return`, and the `Runner` that steps a
+ * generator, following its life in order: start, handle what it yields,
+ * resume it, finish.
+ *
+ * Semantics (Tornado 6, with asyncio's cancellation):
+ * - a coroutine starts eagerly and runs synchronously until it yields
+ *   something that is not done; a done Future is consumed without giving up
+ *   control, so `yield` of a done Future costs no loop iteration;
+ * - `moment`, `undefined` and `null` resume after exactly one iteration;
+ * - a failure is thrown into the generator at the `yield`;
+ * - cancelling the coroutine's Future throws `CancelledError` at the current
+ *   `yield` and cancels what it waits on (asyncio's `Task.cancel()`).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CancelledError, Future, type FutureListener } from '../concurrent.js';
+import { currentIOLoop } from '../ioloop.js';
+import { BadYieldError } from '../internal/errors.js';
+import { describeFunction } from '../internal/describe.js';
+import { convertYielded, futureFromThenable, isThenable, moment } from './convert.js';
+
+// Future's internal states, mirrored here so the hot loop reads a number.
+const PENDING = 0;
+const FINISHED = 1;
+const FAILED = 2;
+
+/**
+ * Deeper than this many coroutines started inside one another's synchronous
+ * steps, a new coroutine starts on the next iteration instead: a chain of
+ * 10,000 coroutines calling coroutines must not overflow the stack.
+ */
+export const MAX_SYNCHRONOUS_START_DEPTH = 500;
+let synchronousStartDepth = 0;
+
+const COROUTINE_MARK = Symbol.for('whirlwind.coroutine');
+
+/**
+ * `throw new Return(value)` ends a coroutine with `value`, as `return value`
+ * does; kept for Tornado-style code (and for code that must end from inside
+ * a nested helper generator).
+ *
+ * @example
+ * ```ts
+ * const answer = coroutine(function* () {
+ *   yield sleep(0.1);
+ *   throw new Return(42);
+ * });
+ * ```
+ */
+export class Return<T = undefined> {
+  readonly value: T;
+  constructor(value?: T) {
+    this.value = value as T;
+  }
+  toString(): string {
+    return `Return(${String(this.value)})`;
+  }
+}
+
+/** Steps one generator; it *is* the coroutine's Future, so a call allocates only the generator and this. */
+export class Runner<R> extends Future<R> implements FutureListener {
+  private readonly generator: Generator<unknown, R, unknown>;
+  private readonly coroutineFunction: Function;
+  private awaiting: Future<unknown> | null = null;
+  private waitingForMoment = false;
+  private running = false;
+  private cancelRequested = false;
+  private cancelMessage: string | undefined = undefined;
+  private restoreContext: (<F extends (...args: any[]) => unknown>(fn: F, ...args: Parameters<F>) => ReturnType<F>) | null = null;
+
+  constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function) {
+    super();
+    this.generator = generator;
+    this.coroutineFunction = coroutineFunction;
+  }
+
+  /** Runs the generator synchronously up to its first pending yield. */
+  start(): void {
+    if (synchronousStartDepth >= MAX_SYNCHRONOUS_START_DEPTH) {
+      this.captureContext();
+      this.waitingForMoment = true;
+      currentIOLoop().enqueue(resumeAfterMoment, this);
+      return;
+    }
+    synchronousStartDepth++;
+    try {
+      this.run(false, undefined);
+    } finally {
+      synchronousStartDepth--;
+    }
+  }
+
+  /**
+   * Cancels the coroutine as asyncio's `Task.cancel()`: `CancelledError` is
+   * thrown into the generator at its current `yield` (its `finally` blocks
+   * run) and the future it waits on is cancelled. The Future becomes
+   * cancelled when the generator lets the error out; a generator that
+   * catches it and goes on finishes normally. False if already done.
+   */
+  override cancel(message?: string): boolean {
+    if (this.done()) return false;
+    this.cancelRequested = true;
+    this.cancelMessage = message;
+    if (this.running) return true; // seen at the next yield
+    const awaiting = this.awaiting;
+    if (awaiting !== null && awaiting.cancel(message)) return true; // resumes us with CancelledError
+    if (awaiting !== null) {
+      // Done already, its callback is queued: onFutureDone sees cancelRequested.
+      return true;
+    }
+    if (!this.waitingForMoment) this.throwIn(new CancelledError(message));
+    return true;
+  }
+
+  /**
+   * Throws `error` into the generator at its current `yield` on the next
+   * iteration, without touching what it waits on. `genTest` uses it on
+   * timeout so the failure points at the pending yield. False if the
+   * coroutine is done or running.
+   */
+  throwIn(error: unknown): boolean {
+    if (this.done() || this.running) return false;
+    const awaiting = this.awaiting;
+    if (awaiting !== null) {
+      awaiting.removeListener(this);
+      this.awaiting = null;
+    }
+    this.waitingForMoment = false;
+    currentIOLoop().enqueue(resumeWithThrow, this, error);
+    return true;
+  }
+
+  /** @internal The awaited future is done: resume with its outcome. */
+  onFutureDone(future: Future<unknown>): void {
+    if (this.awaiting !== future) return; // stale: we stopped waiting on it (throwIn)
+    this.awaiting = null;
+    if (this.cancelRequested) {
+      this.resume(true, future.cancelled() ? future.cancellationError() : new CancelledError(this.cancelMessage));
+    } else if (future._state === FINISHED) {
+      this.resume(false, future._result);
+    } else if (future._state === FAILED) {
+      this.resume(true, future.exception());
+    } else {
+      this.resume(true, future.cancellationError());
+    }
+  }
+
+  /** @internal Resumes after `moment`. */
+  onMoment(): void {
+    if (!this.waitingForMoment) return;
+    this.waitingForMoment = false;
+    if (this.cancelRequested) this.resume(true, new CancelledError(this.cancelMessage));
+    else this.resume(false, undefined);
+  }
+
+  /** @internal */
+  resume(isThrow: boolean, value: unknown): void {
+    if (this.done()) return;
+    if (this.restoreContext !== null) this.restoreContext(runStep, this, isThrow, value);
+    else this.run(isThrow, value);
+  }
+
+  /** @internal The loop of the runner: send a value (or throw), handle what comes back. */
+  run(isThrow: boolean, value: unknown): void {
+    const generator = this.generator;
+    this.running = true;
+    for (;;) {
+      let step: IteratorResult<unknown, R>;
+      try {
+        step = isThrow ? generator.throw(value) : generator.next(value);
+      } catch (error) {
+        this.running = false;
+        this.finishWithError(error);
+        return;
+      }
+      if (step.done === true) {
+        this.running = false;
+        this.setResult(step.value);
+        return;
+      }
+      const yielded = step.value;
+      let future: Future<unknown>;
+      if (yielded instanceof Future) {
+        future = yielded;
+      } else if (yielded === undefined || yielded === null || yielded === moment) {
+        this.running = false;
+        this.waitForMoment();
+        return;
+      } else {
+        try {
+          future = convertYielded(yielded);
+        } catch (error) {
+          isThrow = true;
+          value = this.explainBadYield(error);
+          continue;
+        }
+      }
+      if (this.cancelRequested) {
+        // Cancelled while running: the yield is where CancelledError lands.
+        if (future._state === PENDING) future.cancel(this.cancelMessage);
+        isThrow = true;
+        value = new CancelledError(this.cancelMessage);
+        continue;
+      }
+      const state = future._state;
+      if (state === PENDING) {
+        this.running = false;
+        this.awaiting = future;
+        if (this.restoreContext === null) this.captureContext();
+        future.addListener(this);
+        return;
+      }
+      // Done already: consume it without giving up control.
+      if (state === FINISHED) {
+        isThrow = false;
+        value = future._result;
+      } else {
+        isThrow = true;
+        value = state === FAILED ? future.exception() : future.cancellationError();
+      }
+    }
+  }
+
+  private waitForMoment(): void {
+    this.waitingForMoment = true;
+    if (this.restoreContext === null) this.captureContext();
+    currentIOLoop().enqueue(resumeAfterMoment, this);
+  }
+
+  private captureContext(): void {
+    this.restoreContext = AsyncLocalStorage.snapshot() as never;
+  }
+
+  private finishWithError(error: unknown): void {
+    if (error instanceof Return) {
+      this.setResult(error.value as R);
+    } else if (error instanceof CancelledError) {
+      super.cancel(error.message);
+      this._exception = error;
+    } else {
+      this.setException(error);
+    }
+  }
+
+  private explainBadYield(error: unknown): unknown {
+    if (!(error instanceof BadYieldError)) return error;
+    return new BadYieldError(`${error.message} in coroutine ${describeFunction(this.coroutineFunction)}`, { cause: error });
+  }
+
+  override toString(): string {
+    return `<Coroutine ${describeFunction(this.coroutineFunction)} ${super.toString().slice(8, -1)}>`;
+  }
+}
+
+function runStep(runner: Runner<unknown>, isThrow: boolean, value: unknown): void {
+  runner.run(isThrow, value);
+}
+
+function resumeAfterMoment(runner: Runner<unknown>): void {
+  runner.onMoment();
+}
+
+function resumeWithThrow(runner: Runner<unknown>, error: unknown): void {
+  runner.resume(true, error);
+}
+
+/** What a coroutine's Future holds: the generator's return value (`any` for Return-style code, which TypeScript cannot see). */
+export type CoroutineResult<R> = [R] extends [void] ? any : R;
+
+type GeneratorFn<This, A extends unknown[], R> = (this: This, ...args: A) => Generator<unknown, R, any>;
+
+/**
+ * Makes a generator function a coroutine: calling it starts the generator at
+ * once and returns a `Future` of its result. Inside, `yield` a Future,
+ * Promise, array/object of them, or `moment`; end with `return value` or
+ * `throw new Return(value)`.
+ *
+ * Also a method decorator (`@coroutine`, standard or legacy decorators);
+ * `this` is passed through and the function keeps its name. A plain
+ * function is accepted too: its return value (or the outcome of a returned
+ * Promise) becomes the Future's.
+ *
+ * @example
+ * ```ts
+ * const fetchBoth = coroutine(function* (a: string, b: string) {
+ *   const [ra, rb] = yield [client.fetch(a), client.fetch(b)];
+ *   return ra.body.length + rb.body.length;
+ * });
+ * const total = await fetchBoth(urlA, urlB);
+ * ```
+ */
+export function coroutine<This, A extends unknown[], R>(fn: GeneratorFn<This, A, R>): (this: This, ...args: A) => Future<CoroutineResult<R>>;
+export function coroutine<This, A extends unknown[], R>(
+  fn: (this: This, ...args: A) => R,
+): (this: This, ...args: A) => Future<Awaited<R>>;
+export function coroutine<This, A extends unknown[], R>(
+  fn: GeneratorFn<This, A, R>,
+  context: ClassMethodDecoratorContext<This>,
+): (this: This, ...args: A) => any;
+export function coroutine(target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
+export function coroutine(fn: any, context?: any, descriptor?: PropertyDescriptor): any {
+  if (descriptor !== undefined && typeof descriptor === 'object' && typeof descriptor.value === 'function') {
+    // Legacy (experimentalDecorators) form: (prototype, key, descriptor).
+    return { ...descriptor, value: wrapAsCoroutine(descriptor.value) };
+  }
+  if (typeof fn !== 'function') {
+    throw new TypeError(`coroutine: expected a generator function or function, got ${String(fn)}`);
+  }
+  return wrapAsCoroutine(fn);
+}
+
+const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {});
+
+function wrapAsCoroutine(fn: Function): Function {
+  if ((fn as any)[COROUTINE_MARK] === true) return fn;
+  const isGeneratorFunction = Object.getPrototypeOf(fn) === GeneratorFunctionPrototype;
+  const wrapper = isGeneratorFunction
+    ? function (this: unknown): Future<unknown> {
+        let generator: Generator<unknown, unknown, unknown>;
+        try {
+          // `arguments` rather than rest parameters: no array per call.
+          generator = fn.apply(this, arguments);
+        } catch (error) {
+          return failedFuture(error);
+        }
+        const runner = new Runner(generator, fn);
+        runner.start();
+        return runner;
+      }
+    : function (this: unknown): Future<unknown> {
+        let returned: unknown;
+        try {
+          returned = fn.apply(this, arguments);
+        } catch (error) {
+          if (error instanceof Return) return resolvedFuture(error.value);
+          return failedFuture(error);
+        }
+        return futureFromReturnValue(returned, fn);
+      };
+  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  Object.defineProperty(wrapper, COROUTINE_MARK, { value: true });
+  Object.defineProperty(wrapper, '__wrapped__', { value: fn });
+  return wrapper;
+}
+
+function futureFromReturnValue(returned: unknown, fn: Function): Future<unknown> {
+  if (isGeneratorObject(returned)) {
+    const runner = new Runner(returned, fn);
+    runner.start();
+    return runner;
+  }
+  if (returned instanceof Future) return returned;
+  if (isThenable(returned)) return futureFromThenable(returned);
+  return resolvedFuture(returned);
+}
+
+function isGeneratorObject(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).throw === 'function' &&
+    typeof (value as Generator)[Symbol.iterator] === 'function'
+  );
+}
+
+function resolvedFuture<T>(value: T): Future<T> {
+  const future = new Future<T>();
+  future.setResult(value);
+  return future;
+}
+
+function failedFuture(error: unknown): Future<never> {
+  const future = new Future<never>();
+  future.setException(error);
+  return future;
+}
+
+/**
+ * True for functions made by `coroutine`.
+ *
+ * @example
+ * ```ts
+ * isCoroutineFunction(coroutine(function* () {})); // true
+ * isCoroutineFunction(async () => {}); // false
+ * ```
+ */
+export function isCoroutineFunction(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as any)[COROUTINE_MARK] === true;
+}

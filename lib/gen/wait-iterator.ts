@@ -1,0 +1,97 @@
+/** `WaitIterator`: futures in the order they finish. */
+import { chainFuture, Future, futureAddDoneCallback } from '../concurrent.js';
+import { describeValue } from '../internal/describe.js';
+import { convertYielded } from './convert.js';
+
+/**
+ * Hands out futures in the order they complete, with `currentIndex` (the
+ * position or key of the one that just finished) and `currentFuture`.
+ * Construct with futures as arguments, or one plain object of them (then
+ * `currentIndex` is the key).
+ *
+ * @example
+ * ```ts
+ * const waiter = new WaitIterator(fetchA(), fetchB());
+ * while (!waiter.done()) {
+ *   try {
+ *     const result = yield waiter.next();
+ *     console.log('finished', waiter.currentIndex, result);
+ *   } catch (e) {
+ *     console.log('failed', waiter.currentIndex, e);
+ *   }
+ * }
+ * // or, in async code:
+ * for await (const result of new WaitIterator(fetchA(), fetchB())) console.log(result);
+ * ```
+ */
+export class WaitIterator<T = unknown> implements AsyncIterable<T> {
+  /** The position (or key) of the future that finished last; null before the first and after the end. */
+  currentIndex: number | string | null = null;
+  /** The future that finished last. */
+  currentFuture: Future<T> | null = null;
+  private readonly unfinished = new Map<Future<T>, number | string>();
+  private readonly finished: Future<T>[] = [];
+  private runningFuture: Future<T> | null = null;
+
+  constructor(...futures: Array<Future<T> | PromiseLike<T>>);
+  constructor(futures: Record<string, Future<T> | PromiseLike<T>>);
+  constructor(...args: unknown[]) {
+    let entries: Array<[number | string, unknown]>;
+    const only = args[0];
+    if (
+      args.length === 1 && only !== null && typeof only === 'object' && !(only instanceof Future) &&
+      typeof (only as { then?: unknown }).then !== 'function'
+    ) {
+      if (Array.isArray(only)) {
+        throw new TypeError(`WaitIterator: pass futures as separate arguments (new WaitIterator(...list)), got an array ${describeValue(only)}`);
+      }
+      entries = Object.entries(only as Record<string, unknown>);
+    } else {
+      entries = args.map((f, i) => [i, f]);
+    }
+    const futures: Future<T>[] = entries.map(([key, value]) => {
+      const future = convertYielded(value) as Future<T>;
+      this.unfinished.set(future, key);
+      return future;
+    });
+    for (const future of futures) futureAddDoneCallback(future, (done) => this.onDone(done));
+  }
+
+  /** True when every future has been handed out by `next()`. */
+  done(): boolean {
+    if (this.finished.length > 0 || this.unfinished.size > 0) return false;
+    this.currentIndex = null;
+    this.currentFuture = null;
+    return true;
+  }
+
+  /** A Future that settles like the next future to finish. */
+  next(): Future<T> {
+    if (this.runningFuture !== null && !this.runningFuture.done()) {
+      throw new Error('WaitIterator.next() called again before the previous next() future finished');
+    }
+    this.runningFuture = new Future<T>();
+    const first = this.finished.shift();
+    if (first !== undefined) return this.handOut(first);
+    return this.runningFuture;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    while (!this.done()) yield await this.next();
+  }
+
+  private onDone(done: Future<T>): void {
+    if (this.runningFuture !== null && !this.runningFuture.done()) this.handOut(done);
+    else this.finished.push(done);
+  }
+
+  private handOut(done: Future<T>): Future<T> {
+    const running = this.runningFuture!;
+    chainFuture(done, running);
+    this.runningFuture = null;
+    this.currentFuture = done;
+    this.currentIndex = this.unfinished.get(done) ?? null;
+    this.unfinished.delete(done);
+    return running;
+  }
+}

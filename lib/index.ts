@@ -1,0 +1,17 @@
+/**
+ * whirlwind: Tornado's coroutine runtime for TypeScript on Node.js.
+ * This module only re-exports; each namespace is also its own entry point
+ * (`whirlwind/gen`, `whirlwind/ioloop`, ...).
+ * @module
+ */
+export * as gen from './gen.js';
+export * as concurrent from './concurrent.js';
+export * as ioloop from './ioloop.js';
+export * as log from './log.js';
+export * as testing from './testing.js';
+
+export * from './concurrent.js';
+export * from './ioloop.js';
+export * from './gen.js';
+export * from './log.js';
+export * from './testing.js';

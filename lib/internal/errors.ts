@@ -1,0 +1,59 @@
+/**
+ * Error classes shared by several modules. Each public module re-exports the
+ * ones that belong to it (concurrent: InvalidStateError, CancelledError; gen:
+ * BadYieldError, TimeoutError, ReturnValueIgnoredError), so this file has no
+ * imports and can be loaded first by anyone.
+ */
+
+/** Base for whirlwind's errors: sets `name` to the class name, as API.md asks. */
+export class WhirlwindError extends Error {
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * An operation was attempted on a Future in the wrong state: `result()` on a
+ * pending one, `setResult()` on a done one.
+ *
+ * @example
+ * ```ts
+ * try { new Future().result(); } catch (e) { e instanceof InvalidStateError; } // true
+ * ```
+ */
+export class InvalidStateError extends WhirlwindError {}
+
+/**
+ * The Future (or the coroutine awaiting it) was cancelled.
+ *
+ * @example
+ * ```ts
+ * const f = new Future(); f.cancel();
+ * try { f.result(); } catch (e) { e instanceof CancelledError; } // true
+ * ```
+ */
+export class CancelledError extends WhirlwindError {
+  constructor(message = 'the operation was cancelled', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * A coroutine yielded something the runner cannot wait on. The message names
+ * the value and the coroutine: `yielded unknown object 42 in coroutine fetchAll`.
+ */
+export class BadYieldError extends WhirlwindError {}
+
+/**
+ * A deadline passed: `withTimeout`, `runSync({ timeout })`, timed waits in
+ * locks and queues, `genTest`.
+ */
+export class TimeoutError extends WhirlwindError {
+  constructor(message = 'Timeout', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A value returned where nobody can receive it (Tornado's legacy `engine`/callback paths). */
+export class ReturnValueIgnoredError extends WhirlwindError {}

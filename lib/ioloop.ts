@@ -1,0 +1,657 @@
+/**
+ * The event loop layer, as Tornado's `tornado.ioloop`: a FIFO ready queue
+ * drained in iterations, a timer heap, `runSync`, `PeriodicCallback`.
+ *
+ * An *iteration* runs every callback that was ready when it began (plus the
+ * timers that are due); callbacks added meanwhile wait for the next one. That
+ * is what makes `moment` mean "exactly one iteration" and keeps ordering FIFO
+ * and deterministic, independent of native promise timing.
+ *
+ * Iterations run in microtasks (the cheapest hop Node has), but never more
+ * than {@link MICROTASK_ITERATION_BUDGET} in a row: then one goes through
+ * `setImmediate`, so a coroutine looping on `yield moment` cannot starve
+ * Node's I/O and timers.
+ *
+ * @example
+ * ```ts
+ * const loop = IOLoop.current();
+ * loop.addCallback(() => console.log('second'));
+ * loop.callLater(0.01, () => console.log('third'));
+ * console.log('first');
+ * ```
+ * @module
+ */
+import { Future, futureAddDoneCallback } from './concurrent.js';
+import { convertYielded, isThenable } from './gen/convert.js';
+import { BadYieldError, TimeoutError } from './internal/errors.js';
+import { describeFunction, describeValue } from './internal/describe.js';
+import { checkSeconds, deadlineFromTimeout, type Timeout } from './internal/timeout.js';
+import { appLog } from './log.js';
+
+export type { Timeout } from './internal/timeout.js';
+
+/** How many iterations may run back to back in microtasks before one yields to Node's loop. */
+export const MICROTASK_ITERATION_BUDGET = 256;
+
+/** A ready-queue entry runs as `task(a, b)`: entries are flat triples, so scheduling allocates nothing. */
+type Task = (a: any, b: any) => void;
+
+// Captured at load so that sinon's fake timers (installed later, in tests)
+// cannot freeze the loop's own iteration hop; user timers do use the
+// possibly-faked globals, looked up at each call.
+const realSetImmediate = globalThis.setImmediate;
+
+let currentLoop: IOLoop | null = null;
+
+/** The current loop, made on first use: the fast path `Future` uses to schedule callbacks. */
+export function currentIOLoop(): IOLoop {
+  return currentLoop ?? IOLoop.current();
+}
+
+/**
+ * A scheduled timer, as returned by `callLater`, `callAt` and `addTimeout`;
+ * pass it to `removeTimeout` to cancel.
+ */
+export class TimeoutHandle {
+  /** Absolute deadline on the loop's clock, in seconds. */
+  readonly deadline: number;
+  /** Insertion order: timers with equal deadlines run in the order they were added. */
+  readonly sequence: number;
+  callback: ((...args: any[]) => unknown) | null;
+  args: unknown[];
+
+  constructor(deadline: number, sequence: number, callback: (...args: any[]) => unknown, args: unknown[]) {
+    this.deadline = deadline;
+    this.sequence = sequence;
+    this.callback = callback;
+    this.args = args;
+  }
+
+  /** True once the timer ran or was removed. */
+  get cancelled(): boolean {
+    return this.callback === null;
+  }
+
+  toString(): string {
+    return `<TimeoutHandle ${describeFunction(this.callback)} at ${this.deadline.toFixed(3)}${this.cancelled ? ' cancelled' : ''}>`;
+  }
+}
+
+function earlier(a: TimeoutHandle, b: TimeoutHandle): boolean {
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.sequence < b.sequence);
+}
+
+/**
+ * The event loop. Usually there is one, `IOLoop.current()`; tests make a fresh
+ * one per test (`genTest` does) and `makeCurrent()` it.
+ *
+ * @example
+ * ```ts
+ * const loop = new IOLoop();
+ * const value = await loop.runSync(() => gen.sleep(0.01).then(() => 42));
+ * loop.close();
+ * ```
+ */
+export class IOLoop {
+  private readyQueue: unknown[] = [];
+  private spareQueue: unknown[] = [];
+  private drainScheduled = false;
+  private microtaskIterationsInARow = 0;
+  private closed = false;
+
+  private timerHeap: TimeoutHandle[] = [];
+  private cancelledTimers = 0;
+  private timerSequence = 0;
+  private armedDeadline = Infinity;
+  private nodeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** How many iterations this loop has run; tests and traces use it to count hops. */
+  iteration = 0;
+
+  // Bound once per loop: scheduling an iteration must not allocate a closure.
+  private readonly runIterationBound = () => this.runIteration();
+  private readonly onNodeTimerBound = () => {
+    this.nodeTimer = null;
+    this.armedDeadline = Infinity;
+    this.scheduleIteration();
+  };
+
+  /**
+   * The loop for this thread, created on first use.
+   *
+   * @example
+   * ```ts
+   * IOLoop.current().addCallback(() => console.log('on the loop'));
+   * ```
+   */
+  static current(): IOLoop {
+    if (currentLoop === null) currentLoop = new IOLoop();
+    return currentLoop;
+  }
+
+  /** Forgets the current loop; the next `IOLoop.current()` makes a new one. */
+  static clearCurrent(): void {
+    currentLoop = null;
+  }
+
+  /** Makes this loop the one `IOLoop.current()` returns (and that futures schedule on). */
+  makeCurrent(): void {
+    if (this.closed) throw new Error('makeCurrent() called on a closed IOLoop');
+    currentLoop = this;
+  }
+
+  /** Instance form of {@link IOLoop.clearCurrent}, clearing only if this loop is current. */
+  clearCurrent(): void {
+    if (currentLoop === this) currentLoop = null;
+  }
+
+  /**
+   * Stops the loop for good: pending callbacks and timers are dropped, the
+   * Node timer is released, and scheduling on it afterwards throws.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.nodeTimer !== null) clearTimeout(this.nodeTimer);
+    this.nodeTimer = null;
+    this.timerHeap.length = 0;
+    this.readyQueue.length = 0;
+    this.spareQueue.length = 0;
+    if (currentLoop === this) currentLoop = null;
+  }
+
+  /** True after `close()`. */
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The loop's clock: monotonic seconds (a float), the clock every deadline is measured on. */
+  time(): number {
+    return performance.now() / 1000;
+  }
+
+  /**
+   * Runs `callback(...args)` on the next iteration, after everything already
+   * queued (FIFO). Exceptions are logged ("Exception in callback"), never
+   * raised; a returned Future or Promise is observed, so its failure is logged too.
+   *
+   * @example
+   * ```ts
+   * IOLoop.current().addCallback((who) => console.log(`hello ${who}`), 'loop');
+   * ```
+   */
+  addCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
+    this.checkCallback(callback, 'addCallback');
+    this.checkOpen('addCallback');
+    this.enqueue(runUserCallback, callback, args);
+  }
+
+  /** As `addCallback`; Tornado keeps both names (this one for fire-and-forget coroutines). */
+  spawnCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
+    this.checkCallback(callback, 'spawnCallback');
+    this.checkOpen('spawnCallback');
+    this.enqueue(runUserCallback, callback, args);
+  }
+
+  /**
+   * Runs `callback(...args)` after `delay` seconds (relative).
+   *
+   * @example
+   * ```ts
+   * const handle = IOLoop.current().callLater(0.5, () => console.log('half a second later'));
+   * IOLoop.current().removeTimeout(handle); // changed our mind
+   * ```
+   */
+  callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimeoutHandle {
+    checkSeconds(delay, 'callLater');
+    return this.callAt(this.time() + delay, callback, ...args);
+  }
+
+  /** Runs `callback(...args)` at `when`, an absolute time on `time()`'s clock. */
+  callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimeoutHandle {
+    if (typeof when !== 'number' || Number.isNaN(when)) {
+      throw new TypeError(`callAt: expected an absolute time in seconds (number), got ${describeValue(when)}`);
+    }
+    this.checkCallback(callback, 'callAt');
+    this.checkOpen('callAt');
+    const handle = new TimeoutHandle(when, this.timerSequence++, callback as (...args: any[]) => unknown, args);
+    this.pushTimer(handle);
+    return handle;
+  }
+
+  /**
+   * Runs `callback(...args)` at `deadline`: a number is an absolute time on
+   * `time()`'s clock, `{ seconds, milliseconds }` a duration from now.
+   *
+   * @example
+   * ```ts
+   * const loop = IOLoop.current();
+   * loop.addTimeout(loop.time() + 1, () => console.log('at a deadline'));
+   * loop.addTimeout({ milliseconds: 250 }, () => console.log('after a duration'));
+   * ```
+   */
+  addTimeout<A extends unknown[]>(deadline: Timeout, callback: (...args: A) => unknown, ...args: A): TimeoutHandle {
+    return this.callAt(deadlineFromTimeout(() => this.time(), deadline, 'addTimeout'), callback, ...args);
+  }
+
+  /** Cancels a timer; removing one that already ran or was removed is a no-op. */
+  removeTimeout(handle: TimeoutHandle): void {
+    if (!(handle instanceof TimeoutHandle)) {
+      throw new TypeError(`removeTimeout: expected a TimeoutHandle, got ${describeValue(handle)}`);
+    }
+    if (handle.callback === null) return;
+    handle.callback = null;
+    handle.args = [];
+    this.cancelledTimers++;
+    this.dropCancelledHead();
+    // Rebuilding costs O(n); doing it only when most entries are dead keeps
+    // removal amortised O(log n) and bounds memory (as asyncio does).
+    if (this.cancelledTimers > 512 && this.cancelledTimers * 2 > this.timerHeap.length) this.rebuildTimerHeap();
+    this.armNodeTimer();
+  }
+
+  /**
+   * Schedules `callback(future)` on this loop once `future` is done (Future or
+   * any thenable).
+   *
+   * @example
+   * ```ts
+   * IOLoop.current().addFuture(gen.sleep(0.1), (f) => console.log('slept', f.done()));
+   * ```
+   */
+  addFuture<T>(future: Future<T> | PromiseLike<T>, callback: (future: Future<T>) => unknown): void {
+    this.checkCallback(callback, 'addFuture');
+    const target = future instanceof Future ? future : (convertYielded(future) as Future<T>);
+    futureAddDoneCallback(target, (done) => this.addCallback(callback, done));
+  }
+
+  /**
+   * Runs `fn` on this loop and settles with its outcome. `fn` may return a
+   * Future, a Promise, any yieldable, or `undefined`; a plain value that is not
+   * yieldable rejects with `BadYieldError`. With `timeout` (relative seconds),
+   * the work is cancelled and the promise rejects with
+   * `TimeoutError("Operation timed out after N seconds")`.
+   *
+   * @example
+   * ```ts
+   * const body = await IOLoop.current().runSync(() => fetchBody(url), { timeout: 5 });
+   * ```
+   */
+  runSync<T>(fn: () => T, options: { timeout?: number } = {}): Promise<RunSyncResult<T>> {
+    this.checkCallback(fn, 'runSync');
+    this.checkOpen('runSync');
+    const timeout = options.timeout;
+    if (timeout !== undefined) checkSeconds(timeout, 'runSync');
+    return new Promise((resolve, reject) => {
+      const previous = currentLoop;
+      currentLoop = this;
+      const restoreCurrent = () => restorePreviousLoop(this, previous);
+      let work: Future<unknown> | null = null;
+      let timedOut = false;
+      let timer: TimeoutHandle | null = null;
+      const finish = (done: Future<unknown>) => {
+        if (timer !== null) this.removeTimeout(timer);
+        restoreCurrent();
+        if (timedOut) {
+          reject(new TimeoutError(`Operation timed out after ${timeout} seconds`));
+        } else if (done.cancelled()) {
+          reject(done.exception() ?? new Error('runSync: the work was cancelled'));
+        } else {
+          const error = done.exception();
+          if (error !== null) reject(error);
+          else resolve(done.result() as RunSyncResult<T>);
+        }
+      };
+      this.enqueue(() => {
+        work = startRunSyncWork(fn);
+        futureAddDoneCallback(work, finish);
+      }, undefined);
+      if (timeout !== undefined) {
+        timer = this.callLater(timeout, () => {
+          timer = null;
+          timedOut = true;
+          // A coroutine's future cancels by throwing into the generator; if the
+          // work cannot be cancelled, give up on it rather than hang the caller.
+          if (work === null || !work.cancel()) {
+            restoreCurrent();
+            reject(new TimeoutError(`Operation timed out after ${timeout} seconds`));
+          }
+        });
+      }
+    });
+  }
+
+  /**
+   * Runs `fn(...args)` on `executor` (e.g. a `ThreadPoolExecutor`) and returns
+   * its outcome as a Future on this loop.
+   *
+   * @example
+   * ```ts
+   * const hash = yield IOLoop.current().runInExecutor(pool, hashPassword, 'hunter2');
+   * ```
+   */
+  runInExecutor<A extends unknown[], R>(
+    executor: { submit(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> | PromiseLike<Awaited<R>> },
+    fn: (...args: A) => R,
+    ...args: A
+  ): Future<Awaited<R>> {
+    if (executor === null || typeof executor !== 'object' || typeof executor.submit !== 'function') {
+      throw new TypeError(`runInExecutor: expected an executor with submit(), got ${describeValue(executor)}`);
+    }
+    const submitted = executor.submit(fn, ...args);
+    return submitted instanceof Future ? submitted : (convertYielded(submitted) as Future<Awaited<R>>);
+  }
+
+  /**
+   * Internal: appends `task(a, b)` to the ready queue. Futures and the
+   * coroutine runner schedule through here; it allocates nothing.
+   */
+  enqueue(task: Task, a: unknown, b?: unknown): void {
+    this.readyQueue.push(task, a, b);
+    if (!this.drainScheduled) this.scheduleIteration();
+  }
+
+  private scheduleIteration(): void {
+    if (this.drainScheduled || this.closed) return;
+    this.drainScheduled = true;
+    if (this.microtaskIterationsInARow < MICROTASK_ITERATION_BUDGET) {
+      this.microtaskIterationsInARow++;
+      queueMicrotask(this.runIterationBound);
+    } else {
+      this.microtaskIterationsInARow = 0;
+      realSetImmediate(this.runIterationBound);
+    }
+  }
+
+  private runIteration(): void {
+    this.drainScheduled = false;
+    if (this.closed) return;
+    const batch = this.readyQueue;
+    this.readyQueue = this.spareQueue;
+    if (this.timerHeap.length > 0) this.moveDueTimers(batch);
+    if (batch.length === 0) {
+      // Woken by a Node timer that fired early (libuv's clock is coarser than ours): re-arm.
+      this.spareQueue = batch;
+      this.armNodeTimer();
+      return;
+    }
+    this.iteration++;
+    const previous = currentLoop;
+    if (previous !== this) currentLoop = this;
+    for (let i = 0; i < batch.length; i += 3) {
+      const task = batch[i] as Task;
+      const a = batch[i + 1];
+      const b = batch[i + 2];
+      try {
+        task(a, b);
+      } catch (error) {
+        appLog.error('Exception in callback %s', describeFunction(a), error);
+      }
+    }
+    batch.length = 0;
+    this.spareQueue = batch;
+    if (previous !== this) restorePreviousLoop(this, previous);
+    if (this.readyQueue.length > 0) this.scheduleIteration();
+    this.armNodeTimer();
+  }
+
+  private moveDueTimers(batch: unknown[]): void {
+    const now = this.time();
+    const heap = this.timerHeap;
+    while (heap.length > 0 && heap[0].deadline <= now) {
+      const handle = this.popTimer();
+      const callback = handle.callback;
+      if (callback === null) {
+        this.cancelledTimers--;
+        continue;
+      }
+      const args = handle.args;
+      handle.callback = null;
+      handle.args = [];
+      batch.push(runUserCallback, callback, args);
+    }
+  }
+
+  private pushTimer(handle: TimeoutHandle): void {
+    const heap = this.timerHeap;
+    heap.push(handle);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(heap[i], heap[parent])) break;
+      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      i = parent;
+    }
+    if (heap[0] === handle) this.armNodeTimer();
+  }
+
+  private popTimer(): TimeoutHandle {
+    const heap = this.timerHeap;
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      this.siftDown(0);
+    }
+    return top;
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.timerHeap;
+    let i = start;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && earlier(heap[left], heap[smallest])) smallest = left;
+      if (right < heap.length && earlier(heap[right], heap[smallest])) smallest = right;
+      if (smallest === i) return;
+      [heap[i], heap[smallest]] = [heap[smallest], heap[i]];
+      i = smallest;
+    }
+  }
+
+  private dropCancelledHead(): void {
+    const heap = this.timerHeap;
+    while (heap.length > 0 && heap[0].callback === null) {
+      this.popTimer();
+      this.cancelledTimers--;
+    }
+  }
+
+  private rebuildTimerHeap(): void {
+    this.timerHeap = this.timerHeap.filter((handle) => handle.callback !== null);
+    this.cancelledTimers = 0;
+    for (let i = (this.timerHeap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  /** Keeps exactly one Node timer, for the earliest live deadline, or none (so an idle loop never holds the process). */
+  private armNodeTimer(): void {
+    if (this.closed) return;
+    this.dropCancelledHead();
+    const heap = this.timerHeap;
+    const deadline = heap.length > 0 ? heap[0].deadline : Infinity;
+    if (deadline === this.armedDeadline) return;
+    if (this.nodeTimer !== null) {
+      clearTimeout(this.nodeTimer);
+      this.nodeTimer = null;
+    }
+    this.armedDeadline = deadline;
+    if (deadline === Infinity) return;
+    const delayMs = (deadline - this.time()) * 1000;
+    if (delayMs <= 0) {
+      this.armedDeadline = Infinity;
+      this.scheduleIteration();
+      return;
+    }
+    // Node's timers have millisecond granularity and may fire a little early;
+    // an early wake-up finds nothing due and re-arms.
+    this.nodeTimer = setTimeout(this.onNodeTimerBound, Math.ceil(delayMs));
+  }
+
+  private checkOpen(what: string): void {
+    if (this.closed) throw new Error(`${what}() called on a closed IOLoop`);
+  }
+
+  private checkCallback(callback: unknown, what: string): void {
+    if (typeof callback !== 'function') {
+      throw new TypeError(`${what}: expected a function, got ${describeValue(callback)}`);
+    }
+  }
+
+  toString(): string {
+    return `<IOLoop iteration=${this.iteration} ready=${this.readyQueue.length / 3} timers=${this.timerHeap.length - this.cancelledTimers}${this.closed ? ' closed' : ''}>`;
+  }
+}
+
+/** Undoes a temporary switch of the current loop, unless something else changed it meanwhile. */
+function restorePreviousLoop(loop: IOLoop, previous: IOLoop | null): void {
+  if (currentLoop === loop && previous !== loop) currentLoop = previous !== null && !previous.isClosed() ? previous : null;
+}
+
+/** What `runSync(fn)` settles with: the awaited value of whatever `fn` returned. */
+export type RunSyncResult<T> = T extends Future<infer R> ? R : Awaited<T>;
+
+function startRunSyncWork(fn: () => unknown): Future<unknown> {
+  try {
+    const value = fn();
+    if (value === undefined || value === null) {
+      const done = new Future<unknown>();
+      done.setResult(value);
+      return done;
+    }
+    return convertYielded(value);
+  } catch (error) {
+    const failed = new Future<unknown>();
+    failed.setException(error);
+    return failed;
+  }
+}
+
+function runUserCallback(callback: (...args: unknown[]) => unknown, args: unknown[]): void {
+  let returned: unknown;
+  try {
+    returned = callback(...args);
+  } catch (error) {
+    appLog.error('Exception in callback %s', describeFunction(callback), error);
+    return;
+  }
+  if (returned === undefined || returned === null) return;
+  observeReturnedYieldable(callback, returned);
+}
+
+/** A callback that returns a coroutine's Future must not fail silently: watch it and log a failure. */
+function observeReturnedYieldable(callback: Function, returned: unknown): void {
+  let future: Future<unknown>;
+  if (returned instanceof Future) {
+    future = returned;
+  } else if (isThenable(returned) || Array.isArray(returned) || typeof returned === 'object') {
+    try {
+      future = convertYielded(returned);
+    } catch (error) {
+      if (error instanceof BadYieldError) return; // a plain return value: nothing to observe
+      throw error;
+    }
+  } else {
+    return;
+  }
+  futureAddDoneCallback(future, (done) => {
+    if (done.cancelled()) return;
+    const error = done.exception();
+    if (error !== null) appLog.error('Exception in callback %s', describeFunction(callback), error);
+  });
+}
+
+/**
+ * Calls `callback` every `callbackTime` milliseconds (Tornado's unit here).
+ * A slow call skips the periods it overran instead of bunching up; a callback
+ * that returns a Future/Promise is awaited before the next one is scheduled,
+ * so calls never overlap. `jitter` (0..1) varies each period by ±jitter/2.
+ *
+ * @example
+ * ```ts
+ * const heartbeat = new PeriodicCallback(() => console.log('tick'), 1000);
+ * heartbeat.start();
+ * // later
+ * heartbeat.stop();
+ * ```
+ */
+export class PeriodicCallback {
+  readonly callback: () => unknown;
+  readonly callbackTime: number;
+  readonly jitter: number;
+  private running = false;
+  private timeout: TimeoutHandle | null = null;
+  private loop: IOLoop | null = null;
+  /** Internal (exposed for tests of the schedule arithmetic): deadline of the next call. */
+  nextTimeout = 0;
+
+  constructor(callback: () => unknown, callbackTime: number, jitter = 0) {
+    if (typeof callback !== 'function') {
+      throw new TypeError(`PeriodicCallback: expected a function, got ${describeValue(callback)}`);
+    }
+    if (typeof callbackTime !== 'number' || !(callbackTime > 0) || !Number.isFinite(callbackTime)) {
+      throw new RangeError(`PeriodicCallback: callbackTime must be a positive number of milliseconds, got ${describeValue(callbackTime)}`);
+    }
+    if (typeof jitter !== 'number' || !(jitter >= 0) || !Number.isFinite(jitter)) {
+      throw new RangeError(`PeriodicCallback: jitter must be a non-negative number, got ${describeValue(jitter)}`);
+    }
+    this.callback = callback;
+    this.callbackTime = callbackTime;
+    this.jitter = jitter;
+  }
+
+  /** Starts the timer on the current loop; the first call is one period from now. */
+  start(): void {
+    if (this.running) return;
+    this.loop = IOLoop.current();
+    this.running = true;
+    this.nextTimeout = this.loop.time();
+    this.scheduleNext();
+  }
+
+  /** Stops calling; a call already running finishes. */
+  stop(): void {
+    this.running = false;
+    if (this.timeout !== null && this.loop !== null && !this.loop.isClosed()) this.loop.removeTimeout(this.timeout);
+    this.timeout = null;
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    if (!this.running) return;
+    try {
+      const returned = this.callback();
+      if (returned !== undefined && returned !== null && (returned instanceof Future || isThenable(returned))) {
+        await returned;
+      }
+    } catch (error) {
+      appLog.error('Exception in callback %s', describeFunction(this.callback), error);
+    } finally {
+      this.scheduleNext();
+    }
+  }
+
+  private scheduleNext(): void {
+    if (!this.running || this.loop === null || this.loop.isClosed()) return;
+    this.updateNext(this.loop.time());
+    this.timeout = this.loop.callAt(this.nextTimeout, () => this.run());
+  }
+
+  /** Advances `nextTimeout` past `currentTime` on the original schedule (skipping missed periods). */
+  updateNext(currentTime: number): void {
+    let period = this.callbackTime / 1000;
+    if (this.jitter) period *= 1 + this.jitter * (Math.random() - 0.5);
+    if (this.nextTimeout <= currentTime) {
+      // Measured start to start; after an overrun, skip to the next multiple of the period.
+      this.nextTimeout += (Math.floor((currentTime - this.nextTimeout) / period) + 1) * period;
+    } else {
+      // The clock went backwards: still move forward one period rather than
+      // recompute the same deadline and fire twice.
+      this.nextTimeout += period;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Named loggers, as Tornado's `tornado.log`: `appLog` for errors in user code
+ * (callbacks, coroutines, futures) and `genLog` for the runtime's own notes.
+ *
+ * A logger has a level and a list of handlers; filters (used by
+ * `testing.ExpectLog`) see each record first and may swallow it.
+ *
+ * @example
+ * ```ts
+ * import { appLog, LogLevel } from 'whirlwind/log';
+ * appLog.setLevel(LogLevel.WARNING);
+ * appLog.error('Exception in callback %s', 'cb', new Error('boom'));
+ * ```
+ * @module
+ */
+import { format } from 'node:util';
+
+/** Severity of a record; numbers as Python's `logging` so levels compare the same way. */
+export enum LogLevel {
+  DEBUG = 10,
+  INFO = 20,
+  WARNING = 30,
+  ERROR = 40,
+  CRITICAL = 50,
+}
+
+/** One logged event, as handlers and filters see it. */
+export interface LogRecord {
+  logger: string;
+  level: LogLevel;
+  /** The formatted message (printf-style `%s`/`%o` arguments already applied). */
+  message: string;
+  /** The error passed as the last argument, if any: its stack is printed by the default handler. */
+  error?: unknown;
+  /** Wall-clock time of the record, in milliseconds since the epoch. */
+  created: number;
+}
+
+/** Receives records that passed the level and every filter. */
+export type LogHandler = (record: LogRecord) => void;
+/** Returns `false` to swallow a record (it reaches no handler). */
+export type LogFilter = (record: LogRecord) => boolean;
+
+const levelLetters: Record<number, string> = { 10: 'D', 20: 'I', 30: 'W', 40: 'E', 50: 'C' };
+
+function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** Renders a record as Tornado's LogFormatter does: `[E 261125 03:08:18 whirlwind.application] message`. */
+export function formatRecord(record: LogRecord): string {
+  const d = new Date(record.created);
+  const stamp =
+    twoDigits(d.getFullYear() % 100) + twoDigits(d.getMonth() + 1) + twoDigits(d.getDate()) + ' ' +
+    twoDigits(d.getHours()) + ':' + twoDigits(d.getMinutes()) + ':' + twoDigits(d.getSeconds());
+  let text = `[${levelLetters[record.level] ?? record.level} ${stamp} ${record.logger}] ${record.message}`;
+  if (record.error !== undefined) {
+    const err = record.error;
+    text += '\n' + (err instanceof Error && err.stack ? err.stack : format('%o', err));
+  }
+  return text;
+}
+
+/** The default handler: one formatted record per write to stderr. */
+export const stderrHandler: LogHandler = (record) => {
+  process.stderr.write(formatRecord(record) + '\n');
+};
+
+/**
+ * A named logger with a level, handlers and filters.
+ *
+ * @example
+ * ```ts
+ * const seen: LogRecord[] = [];
+ * const restore = appLog.replaceHandlers([(r) => seen.push(r)]);
+ * appLog.warning('slow callback: %d ms', 120);
+ * restore();
+ * ```
+ */
+export class Logger {
+  readonly name: string;
+  level: LogLevel = LogLevel.INFO;
+  private handlers: LogHandler[] = [stderrHandler];
+  private filters: LogFilter[] = [];
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  setLevel(level: LogLevel): void {
+    this.level = level;
+  }
+
+  isEnabledFor(level: LogLevel): boolean {
+    return level >= this.level;
+  }
+
+  addHandler(handler: LogHandler): void {
+    this.handlers.push(handler);
+  }
+
+  removeHandler(handler: LogHandler): void {
+    const i = this.handlers.indexOf(handler);
+    if (i >= 0) this.handlers.splice(i, 1);
+  }
+
+  /** Swaps the handler list; returns a function that puts the old one back. */
+  replaceHandlers(handlers: LogHandler[]): () => void {
+    const previous = this.handlers;
+    this.handlers = handlers.slice();
+    return () => {
+      this.handlers = previous;
+    };
+  }
+
+  addFilter(filter: LogFilter): void {
+    this.filters.push(filter);
+  }
+
+  removeFilter(filter: LogFilter): void {
+    const i = this.filters.indexOf(filter);
+    if (i >= 0) this.filters.splice(i, 1);
+  }
+
+  debug(message: string, ...args: unknown[]): void {
+    this.log(LogLevel.DEBUG, message, args);
+  }
+  info(message: string, ...args: unknown[]): void {
+    this.log(LogLevel.INFO, message, args);
+  }
+  warning(message: string, ...args: unknown[]): void {
+    this.log(LogLevel.WARNING, message, args);
+  }
+  /**
+   * Logs at ERROR. When the last argument is an `Error` that the message has no
+   * placeholder left for, it becomes the record's `error` (its stack is printed),
+   * as Python's `exc_info=True`.
+   */
+  error(message: string, ...args: unknown[]): void {
+    this.log(LogLevel.ERROR, message, args);
+  }
+
+  log(level: LogLevel, message: string, args: unknown[] = []): void {
+    if (level < this.level) return;
+    let error: unknown;
+    const placeholders = countPlaceholders(message);
+    if (args.length > placeholders) {
+      error = args[args.length - 1];
+      args = args.slice(0, -1);
+    }
+    const record: LogRecord = {
+      logger: this.name,
+      level,
+      message: args.length > 0 ? format(message, ...args) : message,
+      created: Date.now(),
+    };
+    if (error !== undefined) record.error = error;
+    for (const filter of this.filters) {
+      if (!filter(record)) return;
+    }
+    for (const handler of this.handlers) {
+      try {
+        handler(record);
+      } catch (handlerError) {
+        // A broken handler must not turn a logged error into a crash of the loop.
+        process.stderr.write(`whirlwind: log handler failed: ${String(handlerError)}\n`);
+      }
+    }
+  }
+}
+
+function countPlaceholders(message: string): number {
+  let count = 0;
+  for (let i = 0; i < message.length - 1; i++) {
+    if (message.charCodeAt(i) !== 37 /* % */) continue;
+    const next = message[i + 1];
+    if (next === '%') {
+      i++;
+    } else if ('sdifjoOc'.includes(next)) {
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Errors in application code: callbacks, coroutines, futures (Tornado's `tornado.application`). */
+export const appLog = new Logger('whirlwind.application');
+/** The runtime's own messages (Tornado's `tornado.general`). */
+export const genLog = new Logger('whirlwind.general');
