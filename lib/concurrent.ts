@@ -293,7 +293,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return this._exception instanceof CancelledError ? this._exception : new CancelledError();
   }
 
-  private markRetrieved(): void {
+  /** @internal Someone has seen (or will see) the outcome: a failure is no longer "never retrieved". */
+  markRetrieved(): void {
     const unretrieved = this.unretrieved;
     if (unretrieved === null) return;
     this.unretrieved = null;
@@ -405,6 +406,11 @@ export function futureAddDoneCallback<T>(future: Future<T>, callback: DoneCallba
   if (!(future instanceof Future)) {
     throw new TypeError(`futureAddDoneCallback: expected a Future, got ${describeValue(future)}`);
   }
-  if (future.done()) callback(future);
-  else future.addDoneCallback(callback);
+  if (future.done()) {
+    // Handing a failed future to a callback counts as retrieving its exception, as addDoneCallback does.
+    future.markRetrieved();
+    callback(future);
+  } else {
+    future.addDoneCallback(callback);
+  }
 }

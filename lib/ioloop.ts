@@ -41,6 +41,10 @@ type Task = (a: any, b: any) => void;
 // possibly-faked globals, looked up at each call.
 const realSetImmediate = globalThis.setImmediate;
 
+/** Node's setTimeout limit (a 32-bit signed count of milliseconds). */
+const MAX_NODE_TIMER_DELAY_MS = 2 ** 31 - 1;
+const NO_ARGS: unknown[] = [];
+
 let currentLoop: IOLoop | null = null;
 
 /** The current loop, made on first use: the fast path `Future` uses to schedule callbacks. */
@@ -59,6 +63,8 @@ export class TimeoutHandle {
   readonly sequence: number;
   callback: ((...args: any[]) => unknown) | null;
   args: unknown[];
+  /** @internal Still in the loop's heap (false once due and moved to the ready queue, or dropped). */
+  inHeap = true;
 
   constructor(deadline: number, sequence: number, callback: (...args: any[]) => unknown, args: unknown[]) {
     this.deadline = deadline;
@@ -241,7 +247,10 @@ export class IOLoop {
     }
     if (handle.callback === null) return;
     handle.callback = null;
-    handle.args = [];
+    handle.args = NO_ARGS;
+    // A due timer already moved to the ready queue is skipped when its turn
+    // comes (runDueTimer sees the null callback); only heap entries count as dead.
+    if (!handle.inHeap) return;
     this.cancelledTimers++;
     this.dropCancelledHead();
     // Rebuilding costs O(n); doing it only when most entries are dead keeps
@@ -387,6 +396,8 @@ export class IOLoop {
       } catch (error) {
         appLog.error('Exception in callback %s', describeFunction(a), error);
       }
+      // close() from a callback drops the rest of the batch, as it drops every pending callback.
+      if (this.closed) break;
     }
     batch.length = 0;
     this.spareQueue = batch;
@@ -400,15 +411,14 @@ export class IOLoop {
     const heap = this.timerHeap;
     while (heap.length > 0 && heap[0].deadline <= now) {
       const handle = this.popTimer();
-      const callback = handle.callback;
-      if (callback === null) {
+      if (handle.callback === null) {
         this.cancelledTimers--;
         continue;
       }
-      const args = handle.args;
-      handle.callback = null;
-      handle.args = [];
-      batch.push(runUserCallback, callback, args);
+      // The handle, not its callback, goes in the batch: a timer due in this
+      // same iteration may still be removed by an earlier one (Tornado's
+      // test_remove_timeout_from_timeout).
+      batch.push(runDueTimer, handle, undefined);
     }
   }
 
@@ -428,6 +438,7 @@ export class IOLoop {
   private popTimer(): TimeoutHandle {
     const heap = this.timerHeap;
     const top = heap[0];
+    top.inHeap = false;
     const last = heap.pop()!;
     if (heap.length > 0) {
       heap[0] = last;
@@ -460,7 +471,10 @@ export class IOLoop {
   }
 
   private rebuildTimerHeap(): void {
-    this.timerHeap = this.timerHeap.filter((handle) => handle.callback !== null);
+    this.timerHeap = this.timerHeap.filter((handle) => {
+      if (handle.callback === null) handle.inHeap = false;
+      return handle.callback !== null;
+    });
     this.cancelledTimers = 0;
     for (let i = (this.timerHeap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
@@ -486,7 +500,9 @@ export class IOLoop {
     }
     // Node's timers have millisecond granularity and may fire a little early;
     // an early wake-up finds nothing due and re-arms.
-    this.nodeTimer = setTimeout(this.onNodeTimerBound, Math.ceil(delayMs));
+    // Beyond 2^31-1 ms Node fires after 1 ms instead (TimeoutOverflowWarning):
+    // cap the wait, the early wake-up finds nothing due and re-arms.
+    this.nodeTimer = setTimeout(this.onNodeTimerBound, Math.min(Math.ceil(delayMs), MAX_NODE_TIMER_DELAY_MS));
   }
 
   private checkOpen(what: string): void {
@@ -526,6 +542,15 @@ function startRunSyncWork(fn: () => unknown): Future<unknown> {
     failed.setException(error);
     return failed;
   }
+}
+
+function runDueTimer(handle: TimeoutHandle): void {
+  const callback = handle.callback;
+  if (callback === null) return; // removed after it came due
+  const args = handle.args;
+  handle.callback = null;
+  handle.args = NO_ARGS;
+  runUserCallback(callback, args);
 }
 
 function runUserCallback(callback: (...args: unknown[]) => unknown, args: unknown[]): void {
