@@ -44,6 +44,8 @@ export { Task, type NodeCallback } from './gen/task.js';
  * });
  * ```
  */
-export function take<Y>(yieldable: Y): Future<YieldResult<Y>> {
+// `object | null | undefined` rejects primitives (`take(42)` can only be a BadYieldError)
+// while still admitting class instances that registerYieldable teaches the runner.
+export function take<Y extends object | null | undefined>(yieldable: Y): Future<YieldResult<Y>> {
   return convertYielded(yieldable) as Future<YieldResult<Y>>;
 }

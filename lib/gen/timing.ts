@@ -47,7 +47,7 @@ export interface WithTimeoutOptions {
  * }
  * ```
  */
-export function withTimeout<Y>(timeout: Timeout, yieldable: Y, options: WithTimeoutOptions = {}): Future<YieldResult<Y>> {
+export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, options: WithTimeoutOptions = {}): Future<YieldResult<Y>> {
   const loop = currentIOLoop();
   const deadline = deadlineFromTimeout(() => loop.time(), timeout, 'withTimeout');
   const quiet = options.quietExceptions;

@@ -1,0 +1,103 @@
+/**
+ * Runs every ```ts block of docs/ (see docs/README.md for the conventions).
+ * `npm run build` extracts the blocks into docs/generated/ and tsc compiles
+ * them with everything else, so a block that does not type-check already
+ * failed the build; here each one is imported (its top-level code and
+ * top-level awaits run) on a fresh IOLoop, and what it prints is compared
+ * with the ```text output block that follows it, if any.
+ */
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import { IOLoop } from '../lib/ioloop.js';
+
+interface DocBlock {
+  page: string;
+  line: number;
+  module: string;
+  run: boolean;
+  expectedOutput: string | null;
+}
+
+// dist/spec/docs.spec.js → the repository root is two levels up.
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const manifestPath = join(repositoryRoot, 'docs', 'generated', 'manifest.json');
+const compiledBlocks = join(repositoryRoot, 'dist', 'docs', 'generated');
+
+/** Seconds a block may take; docs examples sleep for fractions of a second at most. */
+const BLOCK_TIMEOUT_SECONDS = 10;
+
+function loadManifest(): DocBlock[] {
+  if (!existsSync(manifestPath)) {
+    throw new Error(`${manifestPath} is missing: run \`npm run build\` (it extracts the docs' code blocks) before mocha`);
+  }
+  return JSON.parse(readFileSync(manifestPath, 'utf8')) as DocBlock[];
+}
+
+/** Imports a compiled block with console.log captured; resolves with what it printed. */
+async function runBlock(block: DocBlock): Promise<string[]> {
+  const printed: string[] = [];
+  const realLog = console.log;
+  console.log = (...args: unknown[]) => {
+    printed.push(...format(...args).split('\n'));
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const imported = import(pathToFileURL(join(compiledBlocks, block.module)).href) as Promise<{ default?: unknown }>;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${block.page}:${block.line} did not finish within ${BLOCK_TIMEOUT_SECONDS} s`)),
+        BLOCK_TIMEOUT_SECONDS * 1000,
+      );
+    });
+    const module = await Promise.race([imported, timedOut]);
+    // A block may also export a function as its entry point.
+    if (typeof module.default === 'function') await Promise.race([module.default(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    console.log = realLog;
+  }
+  return printed;
+}
+
+const blocks = loadManifest();
+const pages = [...new Set(blocks.map((block) => block.page))];
+
+describe('the code blocks in docs/', function () {
+  this.timeout((BLOCK_TIMEOUT_SECONDS + 5) * 1000);
+
+  it('were extracted (docs/generated/manifest.json lists at least one block)', () => {
+    expect(blocks.length).to.be.greaterThan(0);
+  });
+
+  for (const page of pages) {
+    describe(page, () => {
+      let loop: IOLoop | null = null;
+      beforeEach(() => {
+        loop = new IOLoop();
+        loop.makeCurrent();
+      });
+      afterEach(() => {
+        loop?.close();
+        loop = null;
+      });
+
+      for (const block of blocks.filter((b) => b.page === page && b.run)) {
+        const name =
+          block.expectedOutput === null
+            ? `runs the block at line ${block.line}`
+            : `runs the block at line ${block.line} and prints its output block`;
+        it(name, async () => {
+          const printed = await runBlock(block);
+          if (block.expectedOutput !== null) {
+            expect(printed.join('\n').trimEnd(), `output of ${block.page}:${block.line}`).to.equal(
+              block.expectedOutput.trimEnd(),
+            );
+          }
+        });
+      }
+    });
+  }
+});
