@@ -33,6 +33,7 @@ export const MAX_SYNCHRONOUS_START_DEPTH = 500;
 let synchronousStartDepth = 0;
 
 const COROUTINE_MARK = Symbol.for('whirlwind.coroutine');
+const NOTHING_TO_THROW = Symbol('nothing to throw');
 
 /**
  * `throw new Return(value)` ends a coroutine with `value`, as `return value`
@@ -62,10 +63,14 @@ export class Runner<R> extends Future<R> implements FutureListener {
   private readonly generator: Generator<unknown, R, unknown>;
   private readonly coroutineFunction: Function;
   private awaiting: Future<unknown> | null = null;
+  /** A `resumeAfterMoment` entry for this runner is in the ready queue (exactly one while true). */
   private waitingForMoment = false;
   private running = false;
+  /** Set by `cancel()`, cleared when the CancelledError is thrown in: a generator that catches it goes on. */
   private cancelRequested = false;
   private cancelMessage: string | undefined = undefined;
+  /** An error `throwIn` delivers at the next resume; `NOTHING_TO_THROW` when none. */
+  private pendingThrow: unknown = NOTHING_TO_THROW;
   private restoreContext: (<F extends (...args: any[]) => unknown>(fn: F, ...args: Parameters<F>) => ReturnType<F>) | null = null;
 
   constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function) {
@@ -77,9 +82,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
   /** Runs the generator synchronously up to its first pending yield. */
   start(): void {
     if (synchronousStartDepth >= MAX_SYNCHRONOUS_START_DEPTH) {
-      this.captureContext();
-      this.waitingForMoment = true;
-      currentIOLoop().enqueue(resumeAfterMoment, this);
+      this.waitForMoment();
       return;
     }
     synchronousStartDepth++;
@@ -103,12 +106,13 @@ export class Runner<R> extends Future<R> implements FutureListener {
     this.cancelMessage = message;
     if (this.running) return true; // seen at the next yield
     const awaiting = this.awaiting;
-    if (awaiting !== null && awaiting.cancel(message)) return true; // resumes us with CancelledError
     if (awaiting !== null) {
-      // Done already, its callback is queued: onFutureDone sees cancelRequested.
-      return true;
+      // Cancelling it resumes us; if it is done already its callback is
+      // queued. Either way onFutureDone sees cancelRequested.
+      awaiting.cancel(message);
+    } else if (!this.waitingForMoment) {
+      this.waitForMoment(); // not reachable today; never leave a cancel undelivered
     }
-    if (!this.waitingForMoment) this.throwIn(new CancelledError(message));
     return true;
   }
 
@@ -125,8 +129,9 @@ export class Runner<R> extends Future<R> implements FutureListener {
       awaiting.removeListener(this);
       this.awaiting = null;
     }
-    this.waitingForMoment = false;
-    currentIOLoop().enqueue(resumeWithThrow, this, error);
+    this.pendingThrow = error;
+    // Rides on the moment mechanism so there is only ever one queued resume.
+    if (!this.waitingForMoment) this.waitForMoment();
     return true;
   }
 
@@ -135,6 +140,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
     if (this.awaiting !== future) return; // stale: we stopped waiting on it (throwIn)
     this.awaiting = null;
     if (this.cancelRequested) {
+      this.cancelRequested = false;
       this.resume(true, future.cancelled() ? future.cancellationError() : new CancelledError(this.cancelMessage));
     } else if (future._state === FINISHED) {
       this.resume(false, future._result);
@@ -147,10 +153,17 @@ export class Runner<R> extends Future<R> implements FutureListener {
 
   /** @internal Resumes after `moment`. */
   onMoment(): void {
-    if (!this.waitingForMoment) return;
     this.waitingForMoment = false;
-    if (this.cancelRequested) this.resume(true, new CancelledError(this.cancelMessage));
-    else this.resume(false, undefined);
+    const pendingThrow = this.pendingThrow;
+    if (pendingThrow !== NOTHING_TO_THROW) {
+      this.pendingThrow = NOTHING_TO_THROW;
+      this.resume(true, pendingThrow);
+    } else if (this.cancelRequested) {
+      this.cancelRequested = false;
+      this.resume(true, new CancelledError(this.cancelMessage));
+    } else {
+      this.resume(false, undefined);
+    }
   }
 
   /** @internal */
@@ -198,6 +211,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
       if (this.cancelRequested) {
         // Cancelled while running: the yield is where CancelledError lands.
         if (future._state === PENDING) future.cancel(this.cancelMessage);
+        this.cancelRequested = false;
         isThrow = true;
         value = new CancelledError(this.cancelMessage);
         continue;
@@ -260,9 +274,6 @@ function resumeAfterMoment(runner: Runner<unknown>): void {
   runner.onMoment();
 }
 
-function resumeWithThrow(runner: Runner<unknown>, error: unknown): void {
-  runner.resume(true, error);
-}
 
 /** What a coroutine's Future holds: the generator's return value (`any` for Return-style code, which TypeScript cannot see). */
 export type CoroutineResult<R> = [R] extends [void] ? any : R;
@@ -276,7 +287,10 @@ type GeneratorFn<This, A extends unknown[], R> = (this: This, ...args: A) => Gen
  * `throw new Return(value)`.
  *
  * Also a method decorator (`@coroutine`, standard or legacy decorators);
- * `this` is passed through and the function keeps its name. A plain
+ * `this` is passed through and the function keeps its name. A decorator
+ * cannot change a method's declared type, so TypeScript still sees the
+ * generator's return type: declare `coroutine(function* (this: C) {...})` as
+ * a property, or cast the call, when the Future's type matters. A plain
  * function is accepted too: its return value (or the outcome of a returned
  * Promise) becomes the Future's.
  *
@@ -289,9 +303,16 @@ type GeneratorFn<This, A extends unknown[], R> = (this: This, ...args: A) => Gen
  * const total = await fetchBoth(urlA, urlB);
  * ```
  */
-export function coroutine<This, A extends unknown[], R>(fn: GeneratorFn<This, A, R>): (this: This, ...args: A) => Future<CoroutineResult<R>>;
+// The `context?: undefined` on the call forms keeps TypeScript from choosing
+// them for `@coroutine` (it would then demand that the decorated method's
+// declared type accept a Future-returning function).
+export function coroutine<This, A extends unknown[], R>(
+  fn: GeneratorFn<This, A, R>,
+  context?: undefined,
+): (this: This, ...args: A) => Future<CoroutineResult<R>>;
 export function coroutine<This, A extends unknown[], R>(
   fn: (this: This, ...args: A) => R,
+  context?: undefined,
 ): (this: This, ...args: A) => Future<Awaited<R>>;
 export function coroutine<This, A extends unknown[], R>(
   fn: GeneratorFn<This, A, R>,

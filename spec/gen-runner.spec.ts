@@ -1,0 +1,842 @@
+/**
+ * The coroutine runner's contract (issue 2, API.md "Runner semantics"), one
+ * point per `it`, plus the behaviours Tornado's gen_test.py pins for
+ * `gen.coroutine` and `gen.Return`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { expect } from 'chai';
+import { CancelledError, Future } from '../lib/concurrent.js';
+import { IOLoop } from '../lib/ioloop.js';
+import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take } from '../lib/gen.js';
+import { genTest } from '../lib/testing.js';
+import { iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';
+
+/** A coroutine that records `name` then yields `yieldable`, five times: the trace shows the interleaving. */
+function tracer(calls: string[]) {
+  return coroutine(function* (name: string, yieldable: unknown) {
+    for (let i = 0; i < 5; i++) {
+      calls.push(name);
+      yield yieldable;
+    }
+  });
+}
+
+describe('coroutine', () => {
+  const currentLoop = useFreshLoop();
+
+  describe('starting and finishing', () => {
+    it('runs the generator synchronously up to the first yield of something pending', () => {
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        trace.push('start');
+        yield resolved(1);
+        trace.push('after a done yield');
+        yield new Future();
+        trace.push('never');
+      });
+      f();
+      trace.push('call returned');
+      expect(trace).to.deep.equal(['start', 'after a done yield', 'call returned']);
+    });
+
+    it('returns a Future that is already done when the generator never waits', () => {
+      const f = coroutine(function* () {
+        const a: number = yield resolved(20);
+        return a + 22;
+      });
+      const future = f();
+      expect(future).to.be.instanceOf(Future);
+      expect(future.done()).to.equal(true);
+      expect(future.result()).to.equal(42);
+    });
+
+    it('resolves with undefined when the generator has no yield and no return value', async () => {
+      const f = coroutine(function* () {});
+      expect(await f()).to.equal(undefined);
+    });
+
+    it('resolves with the value of `return` after waiting', async () => {
+      const f = coroutine(function* () {
+        yield moment;
+        return 42;
+      });
+      expect(await f()).to.equal(42);
+    });
+
+    it('resolves with the value of `throw new Return(v)` before any yield', () => {
+      const f = coroutine(function* () {
+        throw new Return(42);
+      });
+      expect(f().result()).to.equal(42);
+    });
+
+    it('resolves with the value of `throw new Return(v)` after waiting', async () => {
+      const f = coroutine(function* () {
+        yield moment;
+        throw new Return([1, 2]);
+      });
+      expect(await f()).to.deep.equal([1, 2]);
+    });
+
+    it('resolves with undefined for `throw new Return()`', async () => {
+      const f = coroutine(function* () {
+        yield moment;
+        throw new Return();
+      });
+      expect(await f()).to.equal(undefined);
+    });
+
+    it('returns early from a generator whose yield is never reached', async () => {
+      const f = coroutine(function* (early: boolean) {
+        if (early) return 42;
+        yield moment;
+        return 0;
+      });
+      expect(await f(true)).to.equal(42);
+    });
+
+    it('fails the Future, not the call, when the generator throws before its first yield', () => {
+      const f = coroutine(function* () {
+        throw new RangeError('phase 1');
+      });
+      const future = f();
+      expect(future.exception()).to.be.instanceOf(RangeError);
+    });
+
+    it('fails the Future when the generator throws after a yield', async () => {
+      const f = coroutine(function* () {
+        yield moment;
+        throw new RangeError('phase 2');
+      });
+      const error = await f().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(RangeError).with.property('message', 'phase 2');
+    });
+
+    it('can be called again after finishing (each call runs a new generator)', async () => {
+      let runs = 0;
+      const f = coroutine(function* () {
+        runs++;
+        yield moment;
+        return runs;
+      });
+      expect(await f()).to.equal(1);
+      expect(await f()).to.equal(2);
+    });
+
+    it('passes its arguments to the generator function', async () => {
+      const add = coroutine(function* (a: number, b: number) {
+        yield moment;
+        return a + b;
+      });
+      expect(await add(40, 2)).to.equal(42);
+    });
+
+    it('fails the Future when calling the wrapped function throws', () => {
+      const notAGenerator = coroutine(function (): number {
+        throw new SyntaxError('bad call');
+      });
+      expect(notAGenerator().exception()).to.be.instanceOf(SyntaxError);
+    });
+  });
+
+  describe('plain functions', () => {
+    it('wraps a plain return value in a done Future', () => {
+      const f = coroutine((x: number) => x * 2);
+      expect(f(21).result()).to.equal(42);
+    });
+
+    it('follows a returned Promise', async () => {
+      const f = coroutine(async (x: number) => x * 2);
+      const future = f(21);
+      expect(future).to.be.instanceOf(Future);
+      expect(await future).to.equal(42);
+    });
+
+    it('treats `throw new Return(v)` in a plain function as returning v', () => {
+      const f = coroutine((): number => {
+        throw new Return(7);
+      });
+      expect(f().result()).to.equal(7);
+    });
+  });
+
+  describe('interleaving (the runner contract)', () => {
+    it('lets a coroutine yielding done Futures run to the end before the next ("aaaaabbbbb")', async () => {
+      const calls: string[] = [];
+      const f = tracer(calls);
+      const immediate = resolved(undefined);
+      await Promise.all([f('a', immediate), f('b', immediate)]);
+      expect(calls.join('')).to.equal('aaaaabbbbb');
+    });
+
+    it('makes two coroutines yielding moment take turns ("ababababab")', async () => {
+      const calls: string[] = [];
+      const f = tracer(calls);
+      await Promise.all([f('a', moment), f('b', moment)]);
+      expect(calls.join('')).to.equal('ababababab');
+    });
+
+    it('lets the coroutine yielding done Futures overtake the one yielding moment ("abbbbbaaaa")', async () => {
+      const calls: string[] = [];
+      const f = tracer(calls);
+      await Promise.all([f('a', moment), f('b', resolved(undefined))]);
+      expect(calls.join('')).to.equal('abbbbbaaaa');
+    });
+
+    it('treats `yield undefined` as moment', async () => {
+      const calls: string[] = [];
+      const f = tracer(calls);
+      await Promise.all([f('a', undefined), f('b', undefined)]);
+      expect(calls.join('')).to.equal('ababababab');
+    });
+
+    it('treats `yield null` as moment', async () => {
+      const calls: string[] = [];
+      const f = tracer(calls);
+      await Promise.all([f('a', null), f('b', null)]);
+      expect(calls.join('')).to.equal('ababababab');
+    });
+
+    it('resumes after exactly one loop iteration on moment', async () => {
+      const loop = currentLoop();
+      const seen: number[] = [];
+      const f = coroutine(function* () {
+        seen.push(loop.iteration);
+        yield moment;
+        seen.push(loop.iteration);
+        yield moment;
+        seen.push(loop.iteration);
+      });
+      await f();
+      expect(seen[1] - seen[0]).to.equal(1);
+      expect(seen[2] - seen[1]).to.equal(1);
+    });
+
+    it('sends undefined back from a moment yield', async () => {
+      let sent: unknown = 'unset';
+      const f = coroutine(function* () {
+        sent = yield moment;
+      });
+      await f();
+      expect(sent).to.equal(undefined);
+    });
+
+    it('runs a callback added before the moment ahead of the resumed coroutine', async () => {
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        currentLoop().addCallback(() => trace.push('callback'));
+        yield moment;
+        trace.push('coroutine');
+      });
+      await f();
+      expect(trace).to.deep.equal(['callback', 'coroutine']);
+    });
+  });
+
+  describe('exceptions at a yield', () => {
+    it('throws a failed yielded Future into the generator, where try/catch sees it', async () => {
+      const f = coroutine(function* () {
+        try {
+          yield rejected(new RangeError('inner'));
+          return 'not thrown';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      });
+      expect(await f()).to.equal('inner');
+    });
+
+    it('runs finally blocks when a yielded Future fails', async () => {
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        try {
+          yield resolvedLater(1).then(() => {
+            throw new Error('late failure');
+          });
+        } finally {
+          trace.push('finally');
+        }
+      });
+      const error = await f().then(
+        () => null,
+        (e: unknown) => (e as Error).message,
+      );
+      expect(error).to.equal('late failure');
+      expect(trace).to.deep.equal(['finally']);
+    });
+
+    it('lets a coroutine replace the exception of a failed child with another', async () => {
+      const failing = coroutine(function* () {
+        throw new RangeError('child');
+      });
+      const parent = coroutine(function* () {
+        try {
+          yield failing();
+        } catch {
+          throw new TypeError('parent');
+        }
+      });
+      const error = await parent().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(TypeError);
+    });
+
+    it('lets a coroutine swallow the exception of a failed child and return', async () => {
+      const failing = coroutine(function* () {
+        yield moment;
+        throw new RangeError('child');
+      });
+      const parent = coroutine(function* () {
+        try {
+          yield failing();
+        } catch {
+          throw new Return(42);
+        }
+      });
+      expect(await parent()).to.equal(42);
+    });
+
+    it('throws a rejected native Promise into the generator', async () => {
+      const f = coroutine(function* () {
+        try {
+          yield Promise.reject(new RangeError('native'));
+        } catch (e) {
+          return (e as Error).message;
+        }
+      });
+      expect(await f()).to.equal('native');
+    });
+
+    it('does not leak a previous exception as the cause of a later one', async () => {
+      const inner = coroutine(function* (n: number) {
+        throw new RangeError(String(n));
+      });
+      const outer = coroutine(function* () {
+        const seen: unknown[] = [];
+        for (const n of [1, 2]) {
+          try {
+            yield inner(n);
+          } catch (e) {
+            seen.push([(e as Error).message, (e as Error).cause]);
+          }
+        }
+        return seen;
+      });
+      expect(await outer()).to.deep.equal([
+        ['1', undefined],
+        ['2', undefined],
+      ]);
+    });
+  });
+
+  describe('bad yields', () => {
+    function badYieldOf(value: unknown): Promise<unknown> {
+      const yieldsBadly = coroutine(function* yieldsBadly() {
+        yield value;
+      });
+      return yieldsBadly().then(
+        () => null,
+        (e: unknown) => e,
+      );
+    }
+
+    it('fails with BadYieldError naming the value and the coroutine', async () => {
+      const error = await badYieldOf(42);
+      expect(error).to.be.instanceOf(BadYieldError);
+      expect((error as Error).message).to.equal('yielded unknown object 42 in coroutine yieldsBadly');
+      expect((error as Error).name).to.equal('BadYieldError');
+    });
+
+    it('fails with BadYieldError for an array of non-yieldables', async () => {
+      const error = await badYieldOf([1, 2]);
+      expect(error).to.be.instanceOf(BadYieldError);
+      expect((error as Error).message).to.match(/^yielded unknown object 1 in coroutine yieldsBadly$/);
+    });
+
+    it('fails with BadYieldError for a string', async () => {
+      const error = await badYieldOf('text');
+      expect((error as Error).message).to.equal("yielded unknown object 'text' in coroutine yieldsBadly");
+    });
+
+    it('fails with BadYieldError for an instance of a class (not a plain object)', async () => {
+      class Thing {}
+      const error = await badYieldOf(new Thing());
+      expect(error).to.be.instanceOf(BadYieldError);
+      expect((error as Error).message).to.contain('Thing');
+    });
+
+    it('throws BadYieldError into the generator at the bad yield, so it can be caught', async () => {
+      const f = coroutine(function* recovering() {
+        let caught: unknown = null;
+        try {
+          yield 42;
+        } catch (e) {
+          caught = e;
+        }
+        const after: number = yield resolved(7);
+        return [caught, after];
+      });
+      const [caught, after] = (await f()) as [Error, number];
+      expect(caught).to.be.instanceOf(BadYieldError);
+      expect(caught.message).to.contain('recovering');
+      expect(after).to.equal(7);
+    });
+
+    it('says <anonymous> for a coroutine made from an anonymous generator', async () => {
+      const f = coroutine(function* () {
+        yield Symbol.for('odd');
+      });
+      const error = await f().then(
+        () => null,
+        (e: unknown) => (e as Error).message,
+      );
+      expect(error).to.equal('yielded unknown object Symbol(odd) in coroutine <anonymous>');
+    });
+  });
+
+  describe('cancellation', () => {
+    it('throws CancelledError into the generator at the current yield', async () => {
+      let caught: unknown = null;
+      const f = coroutine(function* () {
+        try {
+          yield new Future();
+        } catch (e) {
+          caught = e;
+          throw e;
+        }
+      });
+      const future = f();
+      expect(future.cancel()).to.equal(true);
+      await iterations(3);
+      expect(caught).to.be.instanceOf(CancelledError);
+    });
+
+    it('runs finally blocks of a cancelled coroutine', async () => {
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        try {
+          yield new Future();
+        } finally {
+          trace.push('finally');
+        }
+      });
+      const future = f();
+      future.cancel();
+      await iterations(3);
+      expect(trace).to.deep.equal(['finally']);
+    });
+
+    it('cancels the Future the coroutine was waiting on', () => {
+      const child = new Future<number>();
+      const f = coroutine(function* () {
+        yield child;
+      });
+      f().cancel();
+      expect(child.cancelled()).to.equal(true);
+    });
+
+    it('cancels a waiting child coroutine, running its finally blocks too', async () => {
+      const trace: string[] = [];
+      const child = coroutine(function* () {
+        try {
+          yield new Future();
+        } finally {
+          trace.push('child finally');
+        }
+      });
+      const parent = coroutine(function* () {
+        try {
+          yield child();
+        } finally {
+          trace.push('parent finally');
+        }
+      });
+      const future = parent();
+      future.cancel();
+      await iterations(5);
+      expect(trace).to.deep.equal(['child finally', 'parent finally']);
+      expect(future.cancelled()).to.equal(true);
+    });
+
+    it('ends with the coroutine\'s Future cancelled when the generator lets CancelledError out', async () => {
+      const f = coroutine(function* () {
+        yield new Future();
+      });
+      const future = f();
+      future.cancel('stop now');
+      expect(future.done()).to.equal(false);
+      await iterations(3);
+      expect(future.cancelled()).to.equal(true);
+      expect(() => future.result()).to.throw(CancelledError, 'stop now');
+    });
+
+    it('rejects an `await` of the cancelled coroutine with CancelledError', async () => {
+      const f = coroutine(function* () {
+        yield new Future();
+      });
+      const future = f();
+      future.cancel();
+      const error = await future.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(CancelledError);
+    });
+
+    it('interrupts a coroutine waiting on moment', async () => {
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        try {
+          yield moment;
+          trace.push('resumed normally');
+        } catch (e) {
+          trace.push((e as Error).name);
+          throw e;
+        }
+      });
+      const future = f();
+      future.cancel();
+      await iterations(3);
+      expect(trace).to.deep.equal(['CancelledError']);
+      expect(future.cancelled()).to.equal(true);
+    });
+
+    it('lets a generator that catches CancelledError go on and finish normally', async () => {
+      const f = coroutine(function* () {
+        try {
+          yield new Future();
+        } catch (e) {
+          if (!(e instanceof CancelledError)) throw e;
+        }
+        yield moment;
+        const cleanup: string = yield resolvedLater('cleaned up');
+        return cleanup;
+      });
+      const future = f();
+      future.cancel();
+      expect(await future).to.equal('cleaned up');
+    });
+
+    it('returns false when the coroutine is already done', () => {
+      const f = coroutine(function* () {
+        return 1;
+      });
+      const future = f();
+      expect(future.cancel()).to.equal(false);
+      expect(future.result()).to.equal(1);
+    });
+
+    it('delivers a cancel requested from inside the running generator at its next yield', async () => {
+      const holder: { future?: Future<unknown> } = {};
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        yield moment;
+        holder.future!.cancel();
+        trace.push('still running');
+        try {
+          yield resolved(1);
+          trace.push('not interrupted');
+        } catch (e) {
+          trace.push((e as Error).name);
+          throw e;
+        }
+      });
+      holder.future = f();
+      await iterations(3);
+      expect(trace).to.deep.equal(['still running', 'CancelledError']);
+      expect(holder.future.cancelled()).to.equal(true);
+    });
+
+    it('raises CancelledError at the yield when the yielded Future is cancelled by someone else', async () => {
+      const child = new Future<number>();
+      const f = coroutine(function* () {
+        try {
+          yield child;
+          return 'resumed';
+        } catch (e) {
+          return (e as Error).name;
+        }
+      });
+      const future = f();
+      child.cancel();
+      expect(await future).to.equal('CancelledError');
+    });
+
+    it('never hangs on a yielded Future that was already cancelled', async () => {
+      const child = new Future<number>();
+      child.cancel();
+      const f = coroutine(function* () {
+        yield child;
+      });
+      const future = f();
+      expect(future.done()).to.equal(true);
+      expect(future.cancelled()).to.equal(true);
+    });
+
+    it('ends cancelled when a cancelled child is not caught, even if nobody cancelled the coroutine', async () => {
+      const child = new Future<number>();
+      const f = coroutine(function* () {
+        yield child;
+      });
+      const future = f();
+      child.cancel();
+      await iterations(2);
+      expect(future.cancelled()).to.equal(true);
+    });
+  });
+
+  describe('AsyncLocalStorage context', () => {
+    const storage = new AsyncLocalStorage<string>();
+
+    it('sees the caller\'s context at every step: after moments, pending Futures, Promises and sleeps', async () => {
+      const seen: Array<string | undefined> = [];
+      const f = coroutine(function* () {
+        seen.push(storage.getStore());
+        yield moment;
+        seen.push(storage.getStore());
+        yield resolvedLater(1, 2);
+        seen.push(storage.getStore());
+        yield new Promise((resolve) => setImmediate(resolve));
+        seen.push(storage.getStore());
+        yield sleep(0);
+        seen.push(storage.getStore());
+      });
+      const future = storage.run('request-1', () => f());
+      await future;
+      expect(seen).to.deep.equal(['request-1', 'request-1', 'request-1', 'request-1', 'request-1']);
+    });
+
+    it('keeps the contexts of two interleaved coroutines apart', async () => {
+      const seen: string[] = [];
+      const f = coroutine(function* (name: string) {
+        for (let i = 0; i < 3; i++) {
+          seen.push(`${name}:${storage.getStore()}`);
+          yield moment;
+        }
+      });
+      const a = storage.run('A', () => f('a'));
+      const b = storage.run('B', () => f('b'));
+      await Promise.all([a, b]);
+      expect(seen).to.deep.equal(['a:A', 'b:B', 'a:A', 'b:B', 'a:A', 'b:B']);
+    });
+
+    it('passes the context on to a coroutine started from a later step', async () => {
+      const seen: Array<string | undefined> = [];
+      const inner = coroutine(function* () {
+        seen.push(storage.getStore());
+        yield moment;
+        seen.push(storage.getStore());
+      });
+      const outer = coroutine(function* () {
+        yield moment;
+        yield inner();
+      });
+      await storage.run('outer', () => outer());
+      expect(seen).to.deep.equal(['outer', 'outer']);
+    });
+
+    it('has no context in a coroutine started outside any context', async () => {
+      const seen: Array<string | undefined> = [];
+      const f = coroutine(function* () {
+        yield moment;
+        seen.push(storage.getStore());
+      });
+      storage.run('elsewhere', () => currentLoop().addCallback(() => undefined));
+      await f();
+      expect(seen).to.deep.equal([undefined]);
+    });
+  });
+
+  describe('depth', () => {
+    it('survives 1,000,000 consecutive yields of done Futures without overflowing the stack', () => {
+      const done = resolved(1);
+      const f = coroutine(function* () {
+        let total = 0;
+        for (let i = 0; i < 1_000_000; i++) total += (yield done) as number;
+        return total;
+      });
+      expect(f().result()).to.equal(1_000_000);
+    });
+
+    it('survives a 10,000-deep chain of coroutines calling coroutines', async () => {
+      // The generator must not be named `depth`: that name would bind the raw generator inside it.
+      const depth = coroutine(function* chain(n: number): Generator<unknown, number, number> {
+        if (n === 0) return 0;
+        return (yield depth(n - 1)) + 1;
+      });
+      expect(await depth(10_000)).to.equal(10_000);
+    });
+
+    it('survives a 10,000-deep chain that waits at the bottom', async () => {
+      const bottom = new Future<number>();
+      const depth = coroutine(function* chain(n: number): Generator<unknown, number, number> {
+        if (n === 0) return yield bottom;
+        return (yield depth(n - 1)) + 1;
+      });
+      const future = depth(10_000);
+      await iterations(100);
+      bottom.setResult(5);
+      expect(await future).to.equal(10_005);
+    });
+  });
+
+  describe('typed yields', () => {
+    it('evaluates `yield*` on a Future to its result', async () => {
+      const f = coroutine(function* () {
+        const n = yield* resolvedLater(41);
+        return n + 1;
+      });
+      expect(await f()).to.equal(42);
+    });
+
+    it('evaluates `yield* take(promise)` to the promise\'s value', async () => {
+      const f = coroutine(function* () {
+        const text = yield* take(Promise.resolve('typed'));
+        return text.toUpperCase();
+      });
+      expect(await f()).to.equal('TYPED');
+    });
+
+    it('evaluates `yield* take([...])` to the array of results', async () => {
+      const f = coroutine(function* () {
+        const [a, b] = yield* take([resolved(1), Promise.resolve('two')] as const);
+        return `${a}:${b}`;
+      });
+      expect(await f()).to.equal('1:two');
+    });
+
+    it('throws a failure into the generator at a `yield*`', async () => {
+      const f = coroutine(function* () {
+        try {
+          yield* take(Promise.reject(new RangeError('typed failure')));
+          return 'no';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      });
+      expect(await f()).to.equal('typed failure');
+    });
+  });
+
+  describe('as a method decorator', () => {
+    it('preserves `this` for a coroutine stored on an object', async () => {
+      const counter = {
+        count: 41,
+        increment: coroutine(function* (this: { count: number }) {
+          yield moment;
+          this.count++;
+          return this.count;
+        }),
+      };
+      expect(await counter.increment()).to.equal(42);
+    });
+
+    it('works as a standard @coroutine decorator, with `this` preserved', async () => {
+      class Greeter {
+        constructor(readonly greeting: string) {}
+
+        @coroutine
+        *greet(name: string): Generator<unknown, string, unknown> {
+          yield moment;
+          return `${this.greeting}, ${name}`;
+        }
+      }
+      const greeter = new Greeter('hello');
+      // The decorator cannot change the declared (generator) type of the method.
+      const future = greeter.greet('world') as unknown as Future<string>;
+      expect(future).to.be.instanceOf(Future);
+      expect(await future).to.equal('hello, world');
+      expect(Greeter.prototype.greet.name).to.equal('greet');
+    });
+
+    it('works with the legacy (target, key, descriptor) decorator form', async () => {
+      class Legacy {
+        value = 7;
+        *compute(): Generator<unknown, number, unknown> {
+          yield moment;
+          return this.value * 6;
+        }
+      }
+      const descriptor = Object.getOwnPropertyDescriptor(Legacy.prototype, 'compute')!;
+      Object.defineProperty(Legacy.prototype, 'compute', coroutine(Legacy.prototype, 'compute', descriptor));
+      expect(await (new Legacy().compute() as unknown as Future<number>)).to.equal(42);
+    });
+  });
+
+  describe('identity', () => {
+    it('keeps the wrapped function\'s name and exposes it as __wrapped__', () => {
+      function* fetchAll() {
+        yield moment;
+      }
+      const wrapped = coroutine(fetchAll);
+      expect(wrapped.name).to.equal('fetchAll');
+      expect((wrapped as unknown as { __wrapped__: unknown }).__wrapped__).to.equal(fetchAll);
+    });
+
+    it('returns a coroutine function unchanged when wrapped twice', () => {
+      const once = coroutine(function* () {});
+      expect(coroutine(once as never)).to.equal(once);
+    });
+
+    it('rejects something that is not a function with a TypeError naming it', () => {
+      expect(() => coroutine(42 as never)).to.throw(TypeError, /42/);
+    });
+
+    it('names the coroutine in its Future\'s string form', () => {
+      const named = coroutine(function* named() {
+        yield new Future();
+      });
+      expect(String(named())).to.equal('<Coroutine named pending>');
+    });
+  });
+
+  describe('isCoroutineFunction', () => {
+    it('is true for a function made by coroutine', () => {
+      expect(isCoroutineFunction(coroutine(function* () {}))).to.equal(true);
+    });
+
+    it('is false for the undecorated generator function', () => {
+      expect(isCoroutineFunction(function* () {})).to.equal(false);
+    });
+
+    it('is false for an async function and for a coroutine\'s Future', () => {
+      expect(isCoroutineFunction(async () => undefined)).to.equal(false);
+      expect(isCoroutineFunction(coroutine(function* () {})())).to.equal(false);
+    });
+
+    it('is false for values that are not functions', () => {
+      expect(isCoroutineFunction(undefined)).to.equal(false);
+      expect(isCoroutineFunction({})).to.equal(false);
+    });
+  });
+});
+
+describe('coroutine under genTest', () => {
+  it(
+    'can yield another coroutine and receive its result',
+    genTest(function* () {
+      const inner = coroutine(function* () {
+        yield moment;
+        return 42;
+      });
+      const result: number = yield inner();
+      expect(result).to.equal(42);
+    }),
+  );
+
+  it(
+    'keeps the IOLoop made for the test current at every step',
+    genTest(function* () {
+      const loop = IOLoop.current();
+      yield moment;
+      expect(IOLoop.current()).to.equal(loop);
+      yield sleep(0);
+      expect(IOLoop.current()).to.equal(loop);
+    }),
+  );
+});
