@@ -72,13 +72,20 @@ export function multiFuture<const C extends readonly unknown[] | Record<string, 
   let pending = 0;
   for (const child of futures) if (!child.done()) pending++;
   const settle = () => {
-    if (result.done()) return;
     const results: unknown[] = new Array(futures.length);
-    let failed = false;
+    // Once `result` is done (it failed, or the caller cancelled it) every
+    // further failure has nowhere to go but the log, as in Tornado.
+    let failed = result.done();
     for (let i = 0; i < futures.length; i++) {
       const child = futures[i];
-      if (child.cancelled() || child.exception() !== null) {
-        const error = child.cancelled() ? child.cancellationError() : child.exception();
+      if (child.cancelled()) {
+        // A cancelled child is not an error worth logging, but it does fail the multi.
+        if (!failed) {
+          failed = true;
+          result.setException(child.cancellationError());
+        }
+      } else if (child.exception() !== null) {
+        const error = child.exception();
         if (!failed) {
           failed = true;
           result.setException(error);

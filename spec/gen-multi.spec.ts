@@ -1,0 +1,252 @@
+/**
+ * `multi` / `multiFuture`, and yielding arrays and plain objects (which is
+ * `multi`): results in input order, every child waited for, the first
+ * failure in input order raised and the others logged unless quiet.
+ */
+import { expect } from 'chai';
+import { CancelledError, Future } from '../lib/concurrent.js';
+import { BadYieldError, coroutine, moment, multi, multiFuture, Return } from '../lib/gen.js';
+import { appLog } from '../lib/log.js';
+import { ExpectLog, genTest } from '../lib/testing.js';
+import { captureLog, iterations, resolved, resolvedLater, useFreshLoop } from './support/index.js';
+
+/** Resolves with `value` after `n` moments (Tornado's `delay` helper). */
+const delay = coroutine(function* <T>(n: number, value: T) {
+  for (let i = 0; i < n; i++) yield moment;
+  throw new Return(value);
+});
+
+/** Fails with `error` after one moment (Tornado's `async_exception`). */
+const failSoon = coroutine(function* (error: Error, moments: number = 1) {
+  for (let i = 0; i < moments; i++) yield moment;
+  throw error;
+});
+
+async function failureOf(future: PromiseLike<unknown>): Promise<unknown> {
+  return future.then(
+    () => null,
+    (e: unknown) => e,
+  );
+}
+
+describe('multi', () => {
+  const currentLoop = useFreshLoop();
+
+  describe('results', () => {
+    it('resolves an array with the results in input order, not completion order', async () => {
+      expect(await multi([delay(3, 'v1'), delay(1, 'v2')])).to.deep.equal(['v1', 'v2']);
+    });
+
+    it('resolves a plain object with the results under the same keys', async () => {
+      expect(await multi({ foo: delay(3, 'v1'), bar: delay(1, 'v2') })).to.deep.equal({ foo: 'v1', bar: 'v2' });
+    });
+
+    it('keeps the key order of the input object', async () => {
+      const result = await multi({ z: delay(1, 1), a: delay(2, 2), m: resolved(3) });
+      expect(Object.keys(result)).to.deep.equal(['z', 'a', 'm']);
+    });
+
+    it('is the same function under the name multiFuture', async () => {
+      expect(await multiFuture([delay(2, 'a'), resolved('b')])).to.deep.equal(['a', 'b']);
+    });
+
+    it('accepts Futures, Promises, coroutines and moment side by side', async () => {
+      const result = await multi([resolved(1), Promise.resolve(2), delay(2, 3), moment]);
+      expect(result).to.deep.equal([1, 2, 3, undefined]);
+    });
+
+    it('resolves a list of moments with undefined for each', async () => {
+      expect(await multi([moment, moment])).to.deep.equal([undefined, undefined]);
+    });
+
+    it('accepts the same Future twice and reports its result in both places', async () => {
+      const shared = delay(2, 2);
+      expect(await multi([delay(1, 1), shared, delay(3, 3), shared])).to.deep.equal([1, 2, 3, 2]);
+    });
+
+    it('converts nested arrays and objects', async () => {
+      const result = await multi([[resolved(1), delay(1, 2)], { three: delay(2, 3) }]);
+      expect(result).to.deep.equal([[1, 2], { three: 3 }]);
+    });
+
+    it('waits for 2,000 moments in two loop iterations (one for the moments, one for their callbacks)', async () => {
+      const loop = currentLoop();
+      const future = multi(Array.from({ length: 2000 }, () => moment));
+      const doneAfter: boolean[] = [];
+      await new Promise<void>((resolve) => {
+        loop.addCallback(() => {
+          doneAfter.push(future.done());
+          loop.addCallback(() => {
+            doneAfter.push(future.done());
+            resolve();
+          });
+        });
+      });
+      expect(doneAfter).to.deep.equal([false, true]);
+      expect(future.result()).to.have.length(2000);
+    });
+  });
+
+  describe('done children', () => {
+    it('resolves an empty array at once, with an array', () => {
+      const future = multi([]);
+      expect(future.done()).to.equal(true);
+      expect(future.result()).to.deep.equal([]);
+    });
+
+    it('resolves an empty object at once, with an object', () => {
+      const future = multi({});
+      expect(future.done()).to.equal(true);
+      expect(future.result()).to.deep.equal({});
+    });
+
+    it('resolves at once when every child is already done', () => {
+      const future = multi([resolved(1), resolved(2)]);
+      expect(future.result()).to.deep.equal([1, 2]);
+    });
+
+    it('fails at once when every child is done and one failed', () => {
+      const failed = new Future<number>();
+      failed.setException(new RangeError('done and failed'));
+      const future = multi([resolved(1), failed]);
+      expect(future.exception()).to.be.instanceOf(RangeError);
+    });
+  });
+
+  describe('yielded from a coroutine', () => {
+    it(
+      'treats a yielded array as multi',
+      genTest(function* () {
+        const results: number[] = yield [delay(2, 2), delay(1, 3)];
+        expect(results).to.deep.equal([2, 3]);
+      }),
+    );
+
+    it(
+      'treats a yielded plain object as multi',
+      genTest(function* () {
+        const results: Record<string, number> = yield { foo: delay(1, 2), bar: delay(2, 3) };
+        expect(results).to.deep.equal({ foo: 2, bar: 3 });
+      }),
+    );
+
+    it(
+      'returns an array for `yield []` and an object for `yield {}`',
+      genTest(function* () {
+        const list: unknown = yield [];
+        const dict: unknown = yield {};
+        expect(list).to.deep.equal([]);
+        expect(dict).to.deep.equal({});
+      }),
+    );
+  });
+
+  describe('failures', () => {
+    it('raises the first failure in input order, even when a later child failed first', async () => {
+      await new ExpectLog(appLog, /Multiple exceptions in yield list/).use(async () => {
+        const error = await failureOf(multi([failSoon(new RangeError('error 1'), 3), failSoon(new RangeError('error 2'), 1)]));
+        expect(error).to.be.instanceOf(RangeError).with.property('message', 'error 1');
+      });
+    });
+
+    it('logs the other failures as "Multiple exceptions in yield list", with the error', async () => {
+      const records = await captureLog(() =>
+        failureOf(multi([failSoon(new RangeError('error 1')), failSoon(new RangeError('error 2'))])),
+      );
+      expect(records.map((r) => r.message)).to.deep.equal(['Multiple exceptions in yield list']);
+      expect(records[0].error).to.be.instanceOf(RangeError).with.property('message', 'error 2');
+    });
+
+    it('logs nothing when only one child failed', async () => {
+      const records = await captureLog(async () => {
+        const error = await failureOf(multi([failSoon(new RangeError('error 1')), delay(1, 2)]));
+        expect(error).to.be.instanceOf(RangeError);
+      });
+      expect(records).to.deep.equal([]);
+    });
+
+    it('does not log the other failures when they are instances of quietExceptions', async () => {
+      const records = await captureLog(async () => {
+        const error = await failureOf(
+          multi([failSoon(new RangeError('error 1')), failSoon(new RangeError('error 2'))], { quietExceptions: RangeError }),
+        );
+        expect(error).to.have.property('message', 'error 1');
+      });
+      expect(records).to.deep.equal([]);
+    });
+
+    it('accepts a list of quiet classes and still logs a failure of another class', async () => {
+      const records = await captureLog(() =>
+        failureOf(
+          multi(
+            [failSoon(new RangeError('first')), failSoon(new TypeError('quiet')), failSoon(new SyntaxError('loud'))],
+            { quietExceptions: [TypeError, URIError] },
+          ),
+        ),
+      );
+      expect(records.map((r) => (r.error as Error).message)).to.deep.equal(['loud']);
+    });
+
+    it('waits for every child before failing', async () => {
+      const slow = new Future<number>();
+      const future = multi([failSoon(new RangeError('fast failure')), slow]);
+      await iterations(5);
+      expect(future.done()).to.equal(false);
+      slow.setResult(1);
+      expect(await failureOf(future)).to.be.instanceOf(RangeError);
+    });
+
+    it('does not cancel the other children when one fails', async () => {
+      const slow = resolvedLater('still wanted', 4);
+      await failureOf(multi([failSoon(new RangeError('fast failure')), slow]));
+      expect(slow.cancelled()).to.equal(false);
+      expect(slow.result()).to.equal('still wanted');
+    });
+
+    it('fails with CancelledError when a child was cancelled', async () => {
+      const child = new Future<number>();
+      const future = multi([resolved(1), child]);
+      child.cancel();
+      expect(await failureOf(future)).to.be.instanceOf(CancelledError);
+    });
+
+    it(
+      'throws the failure into a coroutine that yields the list',
+      genTest(function* () {
+        let caught: unknown = null;
+        try {
+          yield [failSoon(new RangeError('in a list')), delay(1, 1)];
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).to.be.instanceOf(RangeError).with.property('message', 'in a list');
+      }),
+    );
+
+    it('logs every failure when the multi Future itself was cancelled before the children finished', async () => {
+      const records = await captureLog(async () => {
+        const future = multi([failSoon(new RangeError('a'), 2), failSoon(new RangeError('b'), 2)]);
+        future.cancel();
+        await iterations(5);
+      });
+      expect(records.map((r) => [r.message, (r.error as Error).message])).to.deep.equal([
+        ['Multiple exceptions in yield list', 'a'],
+        ['Multiple exceptions in yield list', 'b'],
+      ]);
+    });
+  });
+
+  describe('bad input', () => {
+    it('fails with BadYieldError naming a child that is not yieldable', () => {
+      expect(() => multi([resolved(1), 42])).to.throw(BadYieldError, 'yielded unknown object 42');
+    });
+
+    it('rejects something that is neither an array nor an object with a TypeError naming it', () => {
+      expect(() => multi('ab' as never)).to.throw(TypeError, "got 'ab'");
+    });
+
+    it('rejects quietExceptions that are not classes with a TypeError naming them', () => {
+      expect(() => multi([], { quietExceptions: 'RangeError' as never })).to.throw(TypeError, "'RangeError'");
+    });
+  });
+});
