@@ -9,9 +9,15 @@ export * as concurrent from './concurrent.js';
 export * as ioloop from './ioloop.js';
 export * as log from './log.js';
 export * as testing from './testing.js';
+export * as httpclient from './httpclient.js';
+export * as locks from './locks.js';
+export * as queues from './queues.js';
 
 export * from './concurrent.js';
 export * from './ioloop.js';
 export * from './gen.js';
 export * from './log.js';
 export * from './testing.js';
+export * from './locks.js';
+export * from './queues.js';
+export * from './httpclient.js';
