@@ -5,7 +5,11 @@ const MAX_LENGTH = 120;
 
 /** `42`, `'text'`, `{ a: 1 }`, `[Function: f]`: what the user gave, on one line. */
 export function describeValue(value: unknown): string {
-  const text = inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 60 });
+  // inspect() renders an Error as its stack, over many lines: name and message are what a one-line message needs.
+  const text =
+    value instanceof Error
+      ? `${value.name}: ${value.message}`.replace(/\s*\n\s*/g, ' ')
+      : inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 60 });
   return text.length > MAX_LENGTH ? text.slice(0, MAX_LENGTH - 3) + '...' : text;
 }
 
