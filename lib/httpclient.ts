@@ -1,0 +1,616 @@
+/**
+ * HTTP clients, as Tornado's `tornado.httpclient`: `AsyncHTTPClient` (its
+ * `fetch` returns a `Future`), the blocking `HTTPClient` (its `fetch` returns
+ * the response), and the `HTTPRequest` / `HTTPResponse` / `HTTPClientError`
+ * they share. Both clients run the same code on Node's `http`/`https` with
+ * keep-alive connection pools; the blocking one runs it on a worker thread
+ * and parks the caller on `Atomics.wait`.
+ *
+ * @example
+ * ```ts
+ * import { AsyncHTTPClient } from 'whirlwind/httpclient';
+ * const fetchTitle = coroutine(function* (url: string) {
+ *   const response = yield* new AsyncHTTPClient().fetch(url);
+ *   return response.body.toString('utf8');
+ * });
+ * ```
+ * @module
+ */
+import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { Future, futureSetExceptionUnlessCancelled, futureSetResultUnlessCancelled } from './concurrent.js';
+import { IOLoop } from './ioloop.js';
+import { describeValue } from './internal/describe.js';
+import { WhirlwindError } from './internal/errors.js';
+import {
+  createAgents,
+  destroyAgents,
+  performFetch,
+  TIMEOUT_IN_QUEUE,
+  type AgentPair,
+  type FetchOutcome,
+  type FetchSpec,
+} from './internal/http-core.js';
+import { acquireFetcher, releaseFetcher, type WorkerRequest } from './internal/http-blocking.js';
+
+export type { IncomingHttpHeaders } from 'node:http';
+
+/** Options of an {@link HTTPRequest}; every one is optional and defaults as in Tornado. */
+export interface HTTPRequestOptions {
+  /** HTTP method; default `'GET'`. */
+  method?: string;
+  /** Request headers; names are case-insensitive (a later spelling of the same name wins). */
+  headers?: Record<string, string | number>;
+  /** Request body; required for POST, PUT and PATCH, refused for other methods unless `allowNonstandardMethods`. */
+  body?: string | Uint8Array | null;
+  /** Basic-auth user name (with `authPassword`). Dropped on a cross-origin redirect. */
+  authUsername?: string;
+  authPassword?: string;
+  /** Seconds to wait for the connection; default 20, 0 = none. */
+  connectTimeout?: number;
+  /** Seconds for the whole request, time in the client's queue included; default 20, 0 = none. */
+  requestTimeout?: number;
+  /** Follow 301/302/303/307/308 redirects; default true. */
+  followRedirects?: boolean;
+  /** How many redirects to follow; default 5. Past it, the 3xx response is the answer. */
+  maxRedirects?: number;
+  /** The `User-Agent` header; default `whirlwind`. */
+  userAgent?: string;
+  /** Ask for and decode gzip, deflate and br bodies; default true. */
+  decompressResponse?: boolean;
+  /** Verify the server's TLS certificate; default true. */
+  validateCert?: boolean;
+  /** Called with each header line of the final response (status line first, `"\r\n"` last). */
+  headerCallback?: (line: string) => void;
+  /** Called with each body chunk as it arrives; the response's `body` is then empty. */
+  streamingCallback?: (chunk: Buffer) => void;
+  /** Largest body accepted, in bytes (decoded), streamed or not; default 100 MB. */
+  maxBodySize?: number;
+  /** Skip the method and body sanity checks; default false. */
+  allowNonstandardMethods?: boolean;
+}
+
+/** Options of `fetch`: those of a request, plus `raiseError`. */
+export interface FetchOptions extends HTTPRequestOptions {
+  /**
+   * Default true: a non-2xx response rejects with `HTTPClientError`. When
+   * false it resolves with the response (its `error` set). Timeouts and
+   * network errors reject either way, as in Tornado 6.
+   */
+  raiseError?: boolean;
+}
+
+const MEGABYTE = 1024 * 1024;
+const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+// RFC 9110 token characters: no spaces, no CR/LF, no separators.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Field values may hold tabs and visible characters, never CR, LF or NUL.
+const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
+const DEFAULT_USER_AGENT = 'whirlwind';
+
+/**
+ * One HTTP request: a URL and its options, with Tornado's defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const request = new HTTPRequest('http://127.0.0.1:8888/items', {
+ *   method: 'POST',
+ *   headers: { 'Content-Type': 'application/json' },
+ *   body: JSON.stringify({ name: 'tornado' }),
+ *   requestTimeout: 5,
+ * });
+ * const response = yield* client.fetch(request);
+ * ```
+ */
+export class HTTPRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string | number>;
+  body: string | Uint8Array | null;
+  authUsername: string | undefined;
+  authPassword: string | undefined;
+  connectTimeout: number;
+  requestTimeout: number;
+  followRedirects: boolean;
+  maxRedirects: number;
+  userAgent: string | undefined;
+  decompressResponse: boolean;
+  validateCert: boolean;
+  headerCallback: ((line: string) => void) | undefined;
+  streamingCallback: ((chunk: Buffer) => void) | undefined;
+  maxBodySize: number;
+  allowNonstandardMethods: boolean;
+
+  constructor(url: string, options: HTTPRequestOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`HTTPRequest: expected an options object, got ${describeValue(options)}`);
+    }
+    this.url = url;
+    this.method = options.method ?? 'GET';
+    this.headers = { ...options.headers };
+    this.body = options.body ?? null;
+    this.authUsername = options.authUsername;
+    this.authPassword = options.authPassword;
+    this.connectTimeout = options.connectTimeout ?? 20;
+    this.requestTimeout = options.requestTimeout ?? 20;
+    this.followRedirects = options.followRedirects ?? true;
+    this.maxRedirects = options.maxRedirects ?? 5;
+    this.userAgent = options.userAgent;
+    this.decompressResponse = options.decompressResponse ?? true;
+    this.validateCert = options.validateCert ?? true;
+    this.headerCallback = options.headerCallback;
+    this.streamingCallback = options.streamingCallback;
+    this.maxBodySize = options.maxBodySize ?? 100 * MEGABYTE;
+    this.allowNonstandardMethods = options.allowNonstandardMethods ?? false;
+    toFetchSpec(this, 0);
+  }
+
+  toString(): string {
+    return `<HTTPRequest ${this.method} ${this.url}>`;
+  }
+}
+
+/**
+ * The answer to a request, whatever its status; `error` is set for non-2xx
+ * codes (when `raiseError: false` let it through).
+ *
+ * @example
+ * ```ts
+ * const response = yield* client.fetch(url, { raiseError: false });
+ * if (response.error) console.log(response.code, response.reason);
+ * else console.log(response.body.toString('utf8'));
+ * ```
+ */
+export class HTTPResponse {
+  /** The request as given to `fetch` (before any redirect). */
+  readonly request: HTTPRequest;
+  readonly code: number;
+  readonly reason: string;
+  /** Response headers, names lower-cased (Node's `IncomingHttpHeaders`). */
+  readonly headers: IncomingHttpHeaders;
+  /** The (decoded) body; empty when a `streamingCallback` took the chunks. */
+  readonly body: Buffer;
+  /** The URL that answered, after redirects. */
+  readonly effectiveUrl: string;
+  /** Seconds from `fetch` to the last byte. */
+  readonly requestTime: number;
+  /** Set when `code` is not 2xx. */
+  readonly error: HTTPClientError | null;
+
+  constructor(
+    request: HTTPRequest,
+    code: number,
+    init: {
+      reason?: string;
+      headers?: IncomingHttpHeaders;
+      body?: Buffer;
+      effectiveUrl?: string;
+      requestTime?: number;
+      error?: HTTPClientError | null;
+    } = {},
+  ) {
+    this.request = request;
+    this.code = code;
+    this.reason = init.reason ?? STATUS_CODES[code] ?? 'Unknown';
+    this.headers = init.headers ?? {};
+    this.body = init.body ?? Buffer.alloc(0);
+    this.effectiveUrl = init.effectiveUrl ?? request.url;
+    this.requestTime = init.requestTime ?? 0;
+    if (init.error !== undefined) this.error = init.error;
+    else this.error = code >= 200 && code < 300 ? null : new HTTPClientError(code, this.reason, this);
+  }
+
+  /** Throws `error` if there is one. */
+  rethrow(): void {
+    if (this.error !== null) throw this.error;
+  }
+
+  toString(): string {
+    return `<HTTPResponse ${this.code} ${this.reason} ${this.effectiveUrl}>`;
+  }
+}
+
+/**
+ * A fetch that failed: a non-2xx response (`"HTTP 404: Not Found"`, with
+ * `response`), or code 599 for timeouts and network errors (`"Timeout while
+ * connecting"`, `"Timeout during request"`, `"Timeout in request queue"`,
+ * `"Stream closed"`, or the network error and the request), with no response.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   yield client.fetch(url);
+ * } catch (e) {
+ *   if (e instanceof HTTPClientError && e.code === 404) return null;
+ *   throw e;
+ * }
+ * ```
+ */
+export class HTTPClientError extends WhirlwindError {
+  readonly code: number;
+  readonly response: HTTPResponse | undefined;
+
+  /** `description` defaults to the status's reason phrase; codes other than 599 are prefixed `HTTP <code>: `. */
+  constructor(code: number, description?: string, response?: HTTPResponse, options?: { cause?: unknown }) {
+    const text = description ?? STATUS_CODES[code] ?? 'Unknown';
+    super(code === 599 ? text : `HTTP ${code}: ${text}`, options);
+    this.code = code;
+    this.response = response;
+  }
+}
+
+/** Options of {@link AsyncHTTPClient}. */
+export interface AsyncHTTPClientOptions {
+  /** How many requests may be in flight at once; the rest wait in a FIFO queue. Default 10. */
+  maxClients?: number;
+  /** Make a private client even when no other option is given. */
+  forceInstance?: boolean;
+}
+
+/** A request of an AsyncHTTPClient, from `fetch` until its Future is done. */
+interface PendingFetch {
+  readonly request: HTTPRequest;
+  readonly spec: FetchSpec;
+  readonly future: FetchFuture;
+  readonly raiseError: boolean;
+  queueTimer: ReturnType<typeof setTimeout> | null;
+  abort: (() => void) | null;
+}
+
+/** The Future `fetch` returns: cancelling it aborts the request at once and frees its slot. */
+class FetchFuture extends Future<HTTPResponse> {
+  onCancel: (() => void) | null = null;
+
+  override cancel(message?: string): boolean {
+    if (!super.cancel(message)) return false;
+    const onCancel = this.onCancel;
+    this.onCancel = null;
+    onCancel?.();
+    return true;
+  }
+}
+
+// Tornado's pseudo-singleton: `new AsyncHTTPClient()` is one client per IOLoop.
+const sharedClients = new WeakMap<IOLoop, AsyncHTTPClient>();
+
+/**
+ * A non-blocking HTTP client: `fetch` returns a `Future<HTTPResponse>` at
+ * once. As in Tornado, `new AsyncHTTPClient()` without options returns the
+ * current IOLoop's shared client (so creating one per call, as the seed's
+ * examples do, shares one connection pool and one `maxClients` limit);
+ * passing options (or `forceInstance: true`) makes a private one, which you
+ * should `close()`.
+ *
+ * @example
+ * ```ts
+ * const client = new AsyncHTTPClient();
+ * const main = coroutine(function* () {
+ *   const [a, b] = yield [client.fetch(urlA), client.fetch(urlB)]; // concurrently
+ *   return a.body.length + b.body.length;
+ * });
+ * ```
+ */
+export class AsyncHTTPClient {
+  readonly maxClients: number;
+  private closed = false;
+  private agents: AgentPair | null = null;
+  private readonly active = new Set<PendingFetch>();
+  private readonly queue: PendingFetch[] = [];
+  private readonly sharedOn: IOLoop | null = null;
+
+  constructor(options: AsyncHTTPClientOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`AsyncHTTPClient: expected an options object, got ${describeValue(options)}`);
+    }
+    const maxClients = options.maxClients ?? 10;
+    if (!Number.isInteger(maxClients) || maxClients < 1) {
+      throw new RangeError(`AsyncHTTPClient: maxClients must be a positive integer, got ${describeValue(maxClients)}`);
+    }
+    this.maxClients = maxClients;
+    const wantsShared = options.forceInstance !== true && options.maxClients === undefined;
+    if (wantsShared) {
+      const loop = IOLoop.current();
+      const existing = sharedClients.get(loop);
+      if (existing !== undefined) return existing;
+      sharedClients.set(loop, this);
+      this.sharedOn = loop;
+    }
+  }
+
+  /**
+   * Starts a request; the Future resolves with the `HTTPResponse`, or rejects
+   * with `HTTPClientError` (see {@link FetchOptions.raiseError}). Bad input
+   * (a malformed URL, a header with CR/LF) throws here, at the call.
+   * Cancelling the Future aborts the request.
+   *
+   * @example
+   * ```ts
+   * const response = await new AsyncHTTPClient().fetch('http://127.0.0.1:8888/', { requestTimeout: 2 });
+   * ```
+   */
+  fetch(request: string | HTTPRequest, options: FetchOptions = {}): Future<HTTPResponse> {
+    if (this.closed) throw new Error('fetch() called on closed AsyncHTTPClient');
+    const startTime = performance.now();
+    const { request: httpRequest, raiseError } = prepareRequest('AsyncHTTPClient.fetch', request, options);
+    const pending: PendingFetch = {
+      request: httpRequest,
+      spec: toFetchSpec(httpRequest, startTime),
+      future: new FetchFuture(),
+      raiseError,
+      queueTimer: null,
+      abort: null,
+    };
+    pending.future.onCancel = () => this.forget(pending);
+    if (this.active.size < this.maxClients) this.start(pending);
+    else this.enqueue(pending);
+    return pending.future;
+  }
+
+  /**
+   * Closes the client: in-flight and queued requests fail, pooled
+   * connections are dropped, and later `fetch` calls throw. The next
+   * `new AsyncHTTPClient()` on this loop makes a fresh shared client.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sharedOn !== null && sharedClients.get(this.sharedOn) === this) sharedClients.delete(this.sharedOn);
+    const unfinished = [...this.active, ...this.queue];
+    for (const pending of unfinished) {
+      this.forget(pending);
+      futureSetExceptionUnlessCancelled(
+        pending.future,
+        new HTTPClientError(599, `AsyncHTTPClient closed before the request finished (${pending.spec.method} ${pending.spec.url})`),
+      );
+    }
+    if (this.agents !== null) destroyAgents(this.agents);
+    this.agents = null;
+  }
+
+  toString(): string {
+    return `<AsyncHTTPClient active=${this.active.size} queued=${this.queue.length}${this.closed ? ' closed' : ''}>`;
+  }
+
+  private enqueue(pending: PendingFetch): void {
+    this.queue.push(pending);
+    const { connectTimeout, requestTimeout } = pending.spec;
+    // As Tornado: the wait in the queue is bounded by the shorter of the two timeouts.
+    const limit = Math.min(connectTimeout || Infinity, requestTimeout || Infinity);
+    if (limit === Infinity) return;
+    pending.queueTimer = setTimeout(() => {
+      this.forget(pending);
+      futureSetExceptionUnlessCancelled(pending.future, new HTTPClientError(599, TIMEOUT_IN_QUEUE));
+    }, Math.max(0, pending.spec.startTime + limit * 1000 - performance.now()));
+  }
+
+  private start(pending: PendingFetch): void {
+    this.active.add(pending);
+    this.agents ??= createAgents();
+    const { headerCallback, streamingCallback } = pending.request;
+    pending.abort = performFetch(
+      pending.spec,
+      this.agents,
+      { onHeaderLine: headerCallback, onChunk: streamingCallback },
+      (outcome) => {
+        this.forget(pending);
+        settleFromOutcome(pending.future, pending.request, pending.raiseError, outcome);
+      },
+    );
+  }
+
+  /** Takes a request out of the queue or the active set (aborting it if in flight) and starts the next. */
+  private forget(pending: PendingFetch): void {
+    if (pending.queueTimer !== null) clearTimeout(pending.queueTimer);
+    pending.queueTimer = null;
+    if (this.active.delete(pending)) {
+      const abort = pending.abort;
+      pending.abort = null;
+      abort?.();
+    } else {
+      const index = this.queue.indexOf(pending);
+      if (index >= 0) this.queue.splice(index, 1);
+    }
+    while (!this.closed && this.active.size < this.maxClients && this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      if (next.queueTimer !== null) clearTimeout(next.queueTimer);
+      next.queueTimer = null;
+      this.start(next);
+    }
+  }
+}
+
+/**
+ * A blocking HTTP client: `fetch` returns the `HTTPResponse` itself (or
+ * throws the same `HTTPClientError` as `AsyncHTTPClient`), holding up the
+ * calling thread — and any IOLoop running on it — until the response is in.
+ * Works with or without a running IOLoop. The request runs on a worker
+ * thread shared by the open clients; `close()` lets it go.
+ *
+ * Blocking is the point of this class and its cost: nothing else on the
+ * thread runs while it waits. Use it in scripts, never in a server.
+ *
+ * @example
+ * ```ts
+ * const client = new HTTPClient();
+ * try {
+ *   console.log(client.fetch('http://127.0.0.1:8888/').body.toString());
+ * } finally {
+ *   client.close();
+ * }
+ * ```
+ */
+export class HTTPClient {
+  private closed = false;
+  private fetcher: { run(request: WorkerRequest): import('./internal/http-blocking.js').WorkerReply } | null = null;
+
+  /**
+   * Runs the request and returns its response; same options and errors as
+   * `AsyncHTTPClient.fetch`. `headerCallback` and `streamingCallback` are
+   * called before `fetch` returns, in order (the worker collects what they
+   * would have seen).
+   */
+  fetch(request: string | HTTPRequest, options: FetchOptions = {}): HTTPResponse {
+    if (this.closed) throw new Error('fetch() called on closed HTTPClient');
+    const { request: httpRequest, raiseError } = prepareRequest('HTTPClient.fetch', request, options);
+    const { startTime: _, ...spec } = toFetchSpec(httpRequest, 0);
+    if (this.fetcher === null) {
+      this.fetcher = acquireFetcher();
+      unclosedClients.register(this, undefined, this);
+    }
+    const reply = this.fetcher.run({
+      spec,
+      collectHeaderLines: httpRequest.headerCallback !== undefined,
+      collectChunks: httpRequest.streamingCallback !== undefined,
+    });
+    if (reply.headerLines !== null) reply.headerLines.forEach((line) => httpRequest.headerCallback?.(line));
+    if (reply.chunks !== null) reply.chunks.forEach((chunk) => httpRequest.streamingCallback?.(toBuffer(chunk)));
+    const settled = new Future<HTTPResponse>();
+    settleFromOutcome(settled, httpRequest, raiseError, reply.outcome);
+    return settled.result();
+  }
+
+  /** Releases the worker thread (terminated once no open client uses it); later `fetch` calls throw. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.fetcher !== null) {
+      unclosedClients.unregister(this);
+      releaseFetcher();
+    }
+    this.fetcher = null;
+  }
+}
+
+// A blocking client dropped without close() still gives its share of the worker back.
+const unclosedClients = new FinalizationRegistry<undefined>(() => releaseFetcher());
+
+/** Turns `fetch`'s arguments into an HTTPRequest, as Tornado does (options only with a URL string). */
+function prepareRequest(
+  what: string,
+  request: string | HTTPRequest,
+  options: FetchOptions,
+): { request: HTTPRequest; raiseError: boolean } {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${what}: expected an options object, got ${describeValue(options)}`);
+  }
+  const { raiseError = true, ...requestOptions } = options;
+  if (request instanceof HTTPRequest) {
+    const given = Object.keys(requestOptions);
+    if (given.length > 0) {
+      throw new TypeError(`${what}: request options (${given.join(', ')}) can only be given with a URL string, not with an HTTPRequest`);
+    }
+    return { request, raiseError };
+  }
+  if (typeof request !== 'string') {
+    throw new TypeError(`${what}: expected a URL string or an HTTPRequest, got ${describeValue(request)}`);
+  }
+  return { request: new HTTPRequest(request, requestOptions), raiseError };
+}
+
+/** Checks a request and flattens it into what the transport needs; throws a clear error for bad input. */
+function toFetchSpec(request: HTTPRequest, startTime: number): FetchSpec {
+  const { url, method } = request;
+  if (typeof url !== 'string') throw new TypeError(`HTTPRequest: expected a URL string, got ${describeValue(url)}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`HTTPRequest: malformed URL ${describeValue(url)}: expected an absolute http:// or https:// URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`HTTPRequest: unsupported URL scheme ${describeValue(parsed.protocol)} in ${describeValue(url)}: expected http: or https:`);
+  }
+  if (typeof method !== 'string' || !TOKEN.test(method)) {
+    throw new TypeError(`HTTPRequest: invalid method ${describeValue(method)}: expected a token such as 'GET' (no spaces, CR or LF)`);
+  }
+  if (!SUPPORTED_METHODS.has(method) && !request.allowNonstandardMethods) {
+    throw new TypeError(`HTTPRequest: unknown method ${describeValue(method)} (set allowNonstandardMethods to send it anyway)`);
+  }
+  const body = request.body;
+  if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new TypeError(`HTTPRequest: body must be a string, a Uint8Array or null, got ${describeValue(body)}`);
+  }
+  if (!request.allowNonstandardMethods) {
+    const expected = METHODS_WITH_BODY.has(method);
+    if (expected !== (body !== null)) {
+      throw new TypeError(
+        `HTTPRequest: body must ${expected ? 'not ' : ''}be null for method ${method} (unless allowNonstandardMethods is true)`,
+      );
+    }
+  }
+  checkSeconds(request.connectTimeout, 'connectTimeout');
+  checkSeconds(request.requestTimeout, 'requestTimeout');
+  checkCount(request.maxRedirects, 'maxRedirects', 0);
+  checkCount(request.maxBodySize, 'maxBodySize', 0);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (!TOKEN.test(name)) throw new TypeError(`HTTPRequest: invalid header name ${describeValue(name)}: expected a token (no spaces, CR or LF)`);
+    const text = typeof value === 'number' ? String(value) : value;
+    if (typeof text !== 'string' || FORBIDDEN_IN_VALUE.test(text)) {
+      throw new TypeError(`HTTPRequest: invalid value ${describeValue(value)} for header ${name}: expected a string without CR, LF or NUL`);
+    }
+    headers[name.toLowerCase()] = text;
+  }
+  const userAgent = request.userAgent ?? headers['user-agent'] ?? DEFAULT_USER_AGENT;
+  if (FORBIDDEN_IN_VALUE.test(userAgent)) throw new TypeError(`HTTPRequest: invalid userAgent ${describeValue(userAgent)}: CR, LF and NUL are not allowed`);
+  headers['user-agent'] = userAgent;
+  if (request.decompressResponse && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip, deflate, br';
+  if (request.authUsername !== undefined) {
+    const credentials = `${request.authUsername}:${request.authPassword ?? ''}`;
+    headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+  }
+  return {
+    url: parsed.href,
+    method,
+    headers,
+    body: body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+    connectTimeout: request.connectTimeout,
+    requestTimeout: request.requestTimeout,
+    followRedirects: request.followRedirects,
+    maxRedirects: request.maxRedirects,
+    decompressResponse: request.decompressResponse,
+    validateCert: request.validateCert,
+    maxBodySize: request.maxBodySize,
+    startTime,
+  };
+}
+
+function checkSeconds(value: unknown, name: string): void {
+  if (typeof value !== 'number' || !(value >= 0)) {
+    throw new TypeError(`HTTPRequest: ${name} must be a number of seconds >= 0 (0 = none), got ${describeValue(value)}`);
+  }
+}
+
+function checkCount(value: unknown, name: string, minimum: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new TypeError(`HTTPRequest: ${name} must be an integer >= ${minimum}, got ${describeValue(value)}`);
+  }
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Completes `future` from a transport outcome: both clients answer through here, so they answer alike. */
+function settleFromOutcome(future: Future<HTTPResponse>, request: HTTPRequest, raiseError: boolean, outcome: FetchOutcome): void {
+  if (outcome.kind === 'failure') {
+    // A throwing headerCallback/streamingCallback fails the fetch with its own error.
+    const error =
+      'hookError' in outcome
+        ? outcome.hookError
+        : new HTTPClientError(599, outcome.message, undefined, {
+            cause: outcome.causeMessage === null ? undefined : Object.assign(new Error(outcome.causeMessage), { code: outcome.causeCode }),
+          });
+    futureSetExceptionUnlessCancelled(future, error);
+    return;
+  }
+  const response = new HTTPResponse(request, outcome.code, {
+    reason: outcome.reason,
+    headers: outcome.headers,
+    body: toBuffer(outcome.body),
+    effectiveUrl: outcome.effectiveUrl,
+    requestTime: outcome.requestTime,
+  });
+  if (response.error !== null && raiseError) futureSetExceptionUnlessCancelled(future, response.error);
+  else futureSetResultUnlessCancelled(future, response);
+}

@@ -1,0 +1,381 @@
+/**
+ * One HTTP exchange on Node's `http`/`https`, with no IOLoop and no Future:
+ * the part `AsyncHTTPClient` (on the main thread) and the blocking
+ * `HTTPClient`'s worker thread share. It follows redirects, enforces the
+ * connect/request deadlines, decompresses, limits the body size, and reports
+ * exactly once through `finish`, with either a response or a 599 failure
+ * that can cross a thread boundary (plain data, no classes).
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+/** Everything needed to send a request; plain data so it can be posted to a worker. */
+export interface FetchSpec {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+  /** Seconds; 0 means none. */
+  connectTimeout: number;
+  /** Seconds, measured from `startTime` (queue wait included); 0 means none. */
+  requestTimeout: number;
+  followRedirects: boolean;
+  maxRedirects: number;
+  decompressResponse: boolean;
+  validateCert: boolean;
+  maxBodySize: number;
+  /** `performance.now()` milliseconds when `fetch` was called. */
+  startTime: number;
+}
+
+/** Optional observers; both run synchronously as data arrives, for the final (non-redirect) response only. */
+export interface FetchHooks {
+  onHeaderLine?: (line: string) => void;
+  onChunk?: (chunk: Buffer) => void;
+}
+
+/** A response, whatever its status code. */
+export interface RawResponse {
+  kind: 'response';
+  code: number;
+  reason: string;
+  headers: http.IncomingHttpHeaders;
+  body: Uint8Array;
+  effectiveUrl: string;
+  /** Seconds from `fetch` to the last byte. */
+  requestTime: number;
+}
+
+/** A timeout or network failure (HTTP code 599). `hookError` is set when a user callback threw. */
+export interface RawFailure {
+  kind: 'failure';
+  message: string;
+  causeMessage: string | null;
+  causeCode: string | null;
+  hookError?: unknown;
+}
+
+export type FetchOutcome = RawResponse | RawFailure;
+
+/** The keep-alive connection pools one client owns. */
+export interface AgentPair {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+export function createAgents(): AgentPair {
+  return {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  };
+}
+
+export function destroyAgents(agents: AgentPair): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
+
+export const TIMEOUT_CONNECTING = 'Timeout while connecting';
+export const TIMEOUT_DURING_REQUEST = 'Timeout during request';
+export const TIMEOUT_IN_QUEUE = 'Timeout in request queue';
+export const STREAM_CLOSED = 'Stream closed';
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
+const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
+// libcurl drops these on a cross-origin redirect, and so does Tornado.
+const CREDENTIAL_HEADERS = ['authorization', 'cookie'];
+
+/**
+ * Starts the exchange; returns a function that aborts it (after which
+ * `finish` is never called). `finish` is called exactly once otherwise.
+ */
+export function performFetch(
+  spec: FetchSpec,
+  agents: AgentPair,
+  hooks: FetchHooks,
+  finish: (outcome: FetchOutcome) => void,
+): () => void {
+  const exchange = new Exchange(spec, agents, hooks, finish);
+  exchange.send(spec.url, spec.method, { ...spec.headers }, spec.body, spec.maxRedirects);
+  return () => exchange.abort();
+}
+
+class Exchange {
+  private finished = false;
+  private request: http.ClientRequest | null = null;
+  private decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly requestDeadline: number;
+
+  constructor(
+    private readonly spec: FetchSpec,
+    private readonly agents: AgentPair,
+    private readonly hooks: FetchHooks,
+    private readonly finishCallback: (outcome: FetchOutcome) => void,
+  ) {
+    this.requestDeadline = spec.requestTimeout > 0 ? spec.startTime + spec.requestTimeout * 1000 : Infinity;
+  }
+
+  abort(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.release();
+  }
+
+  send(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: Uint8Array | null,
+    redirectsLeft: number,
+    isRetry = false,
+  ): void {
+    const target = new URL(url);
+    const isHttps = target.protocol === 'https:';
+    if (body !== null && headers['content-length'] === undefined) headers['content-length'] = String(body.byteLength);
+    const options: https.RequestOptions = {
+      method,
+      headers,
+      agent: isHttps ? this.agents.https : this.agents.http,
+      rejectUnauthorized: this.spec.validateCert,
+    };
+    let request: http.ClientRequest;
+    try {
+      request = (isHttps ? https : http).request(target, options);
+    } catch (error) {
+      this.fail(describeNetworkError(error, method, url), error);
+      return;
+    }
+    this.request = request;
+    const connectDeadline = this.spec.connectTimeout > 0 ? performance.now() + this.spec.connectTimeout * 1000 : Infinity;
+    this.armTimer(Math.min(connectDeadline, this.requestDeadline), TIMEOUT_CONNECTING);
+    request.on('socket', (socket) => {
+      // A reused keep-alive socket is already connected and never emits 'connect'.
+      if (socket.connecting) socket.once('connect', () => this.onConnected(request));
+      else this.onConnected(request);
+    });
+    let responded = false;
+    request.on('error', (error) => {
+      if (request !== this.request) return;
+      // The server may close an idle keep-alive connection just as we reuse
+      // it; that is not the server failing the request, so try once more on
+      // a fresh connection (Node's documented `reusedSocket` pattern).
+      if (!responded && !isRetry && request.reusedSocket && IDEMPOTENT_METHODS.has(method) && isStreamClosed(error)) {
+        this.request = null;
+        this.send(url, method, headers, body, redirectsLeft, true);
+        return;
+      }
+      this.fail(describeNetworkError(error, method, url), error);
+    });
+    request.on('response', (response) => {
+      responded = true;
+      this.onResponse(response, url, method, headers, body, redirectsLeft);
+    });
+    request.end(body ?? undefined);
+  }
+
+  private onConnected(request: http.ClientRequest): void {
+    if (request !== this.request || this.finished) return;
+    this.armTimer(this.requestDeadline, TIMEOUT_DURING_REQUEST);
+  }
+
+  private onResponse(
+    response: http.IncomingMessage,
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: Uint8Array | null,
+    redirectsLeft: number,
+  ): void {
+    if (this.finished) return;
+    const code = response.statusCode ?? 0;
+    const location = response.headers.location;
+    if (this.spec.followRedirects && REDIRECT_CODES.has(code) && redirectsLeft > 0 && location !== undefined) {
+      response.resume(); // drain it so the socket goes back to the pool
+      this.redirect(code, url, location, method, headers, body, redirectsLeft);
+      return;
+    }
+    try {
+      this.emitHeaderLines(response);
+    } catch (error) {
+      this.failWithHookError(error);
+      return;
+    }
+    const declaredLength = Number(response.headers['content-length']);
+    if (declaredLength > this.spec.maxBodySize) {
+      this.fail(bodyTooLargeMessage(this.spec.maxBodySize, method, url), null);
+      return;
+    }
+    const source = this.decodedStream(response);
+    if (source === null) return;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    source.on('data', (chunk: Buffer) => {
+      if (this.finished) return;
+      received += chunk.length;
+      if (received > this.spec.maxBodySize) {
+        this.fail(bodyTooLargeMessage(this.spec.maxBodySize, method, url), null);
+        return;
+      }
+      if (this.hooks.onChunk === undefined) {
+        chunks.push(chunk);
+        return;
+      }
+      try {
+        this.hooks.onChunk(chunk);
+      } catch (error) {
+        this.failWithHookError(error);
+      }
+    });
+    source.on('end', () => {
+      if (this.finished) return;
+      // A response cut short by the server ends with `complete` false.
+      if (!response.complete) {
+        this.fail(STREAM_CLOSED, null);
+        return;
+      }
+      const responseHeaders = { ...response.headers };
+      if (this.decoder !== null) {
+        responseHeaders['x-consumed-content-encoding'] = responseHeaders['content-encoding'];
+        delete responseHeaders['content-encoding'];
+        delete responseHeaders['content-length'];
+      }
+      this.succeed({
+        kind: 'response',
+        code,
+        reason: response.statusMessage || http.STATUS_CODES[code] || 'Unknown',
+        headers: responseHeaders,
+        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received),
+        effectiveUrl: url,
+        requestTime: (performance.now() - this.spec.startTime) / 1000,
+      });
+    });
+    response.on('aborted', () => this.fail(STREAM_CLOSED, null));
+    response.on('error', (error) => this.fail(isStreamClosed(error) ? STREAM_CLOSED : describeNetworkError(error, method, url), error));
+  }
+
+  private redirect(
+    code: number,
+    url: string,
+    location: string,
+    method: string,
+    headers: Record<string, string>,
+    body: Uint8Array | null,
+    redirectsLeft: number,
+  ): void {
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch (error) {
+      this.fail(`Invalid redirect location ${JSON.stringify(location)} from ${url}`, error);
+      return;
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      this.fail(`Refusing to follow a redirect to ${next.protocol} (only http and https) from ${url} to ${next.href}`, null);
+      return;
+    }
+    const nextHeaders = { ...headers };
+    delete nextHeaders.host;
+    if (next.origin !== new URL(url).origin) {
+      for (const name of CREDENTIAL_HEADERS) delete nextHeaders[name];
+      next.username = '';
+      next.password = '';
+    }
+    let nextMethod = method;
+    let nextBody = body;
+    // RFC 7231 §6.4 as browsers and libcurl implement it: 303 turns everything
+    // but HEAD into GET; 301/302 turn only POST into GET; 307/308 keep both.
+    if ((code === 303 && method !== 'HEAD') || ((code === 301 || code === 302) && method === 'POST')) {
+      nextMethod = 'GET';
+      nextBody = null;
+      for (const name of BODY_HEADERS) delete nextHeaders[name];
+    }
+    this.request = null;
+    this.send(next.href, nextMethod, nextHeaders, nextBody, redirectsLeft - 1);
+  }
+
+  /** The body stream, through a decompressor when the response is encoded and the caller wants it decoded. */
+  private decodedStream(response: http.IncomingMessage): Readable | null {
+    const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+    if (!this.spec.decompressResponse || encoding === '' || encoding === 'identity') return response;
+    let decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
+    if (encoding === 'gzip' || encoding === 'x-gzip') decoder = zlib.createGunzip();
+    else if (encoding === 'deflate') decoder = zlib.createInflate();
+    else if (encoding === 'br') decoder = zlib.createBrotliDecompress();
+    else return response; // an encoding we cannot decode is passed through untouched
+    this.decoder = decoder;
+    decoder.on('error', (error) => this.fail(`Error decompressing ${encoding} response body: ${error.message}`, error));
+    response.pipe(decoder);
+    return decoder;
+  }
+
+  private emitHeaderLines(response: http.IncomingMessage): void {
+    const onHeaderLine = this.hooks.onHeaderLine;
+    if (onHeaderLine === undefined) return;
+    onHeaderLine(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}\r\n`);
+    const raw = response.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) onHeaderLine(`${raw[i]}: ${raw[i + 1]}\r\n`);
+    onHeaderLine('\r\n');
+  }
+
+  private armTimer(deadline: number, message: string): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (deadline === Infinity) return;
+    this.timer = setTimeout(() => this.fail(message, null), Math.max(0, deadline - performance.now()));
+  }
+
+  private succeed(response: RawResponse): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.finishCallback(response);
+  }
+
+  private fail(message: string, cause: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.release();
+    const error = cause as { message?: unknown; code?: unknown } | null;
+    this.finishCallback({
+      kind: 'failure',
+      message,
+      causeMessage: typeof error?.message === 'string' ? error.message : null,
+      causeCode: typeof error?.code === 'string' ? error.code : null,
+    });
+  }
+
+  private failWithHookError(hookError: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.release();
+    this.finishCallback({ kind: 'failure', message: 'callback failed', causeMessage: null, causeCode: null, hookError });
+  }
+
+  /** Stops timers and destroys the socket: a half-read response must never go back to the keep-alive pool. */
+  private release(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.decoder?.destroy();
+    this.request?.destroy();
+  }
+}
+
+function isStreamClosed(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function describeNetworkError(error: unknown, method: string, url: string): string {
+  if (isStreamClosed(error)) return STREAM_CLOSED;
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message} (${method} ${url})`;
+}
+
+function bodyTooLargeMessage(maxBodySize: number, method: string, url: string): string {
+  return `Response body larger than maxBodySize (${maxBodySize} bytes) (${method} ${url})`;
+}
