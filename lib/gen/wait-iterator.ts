@@ -29,8 +29,12 @@ export class WaitIterator<T = unknown> implements AsyncIterable<T> {
   currentIndex: number | string | null = null;
   /** The future that finished last. */
   currentFuture: Future<T> | null = null;
-  private readonly unfinished = new Map<Future<T>, number | string>();
-  private readonly finished: Future<T>[] = [];
+  // Positions, not futures, identify entries: the same future may be passed twice.
+  private readonly keys: Array<number | string>;
+  private readonly futures: Future<T>[];
+  /** Positions that finished but were not handed out yet, in completion order. */
+  private readonly finished: number[] = [];
+  private handedOut = 0;
   private runningFuture: Future<T> | null = null;
 
   constructor(...futures: Array<Future<T> | PromiseLike<T>>);
@@ -49,26 +53,31 @@ export class WaitIterator<T = unknown> implements AsyncIterable<T> {
     } else {
       entries = args.map((f, i) => [i, f]);
     }
-    const futures: Future<T>[] = entries.map(([key, value]) => {
-      const future = convertYielded(value) as Future<T>;
-      this.unfinished.set(future, key);
-      return future;
-    });
-    for (const future of futures) futureAddDoneCallback(future, (done) => this.onDone(done));
+    this.keys = entries.map(([key]) => key);
+    this.futures = entries.map(([, value]) => convertYielded(value) as Future<T>);
+    // Already-done futures are queued at once, in argument order.
+    this.futures.forEach((future, position) => futureAddDoneCallback(future, () => this.onDone(position)));
   }
 
   /** True when every future has been handed out by `next()`. */
   done(): boolean {
-    if (this.finished.length > 0 || this.unfinished.size > 0) return false;
+    if (this.handedOut < this.futures.length) return false;
     this.currentIndex = null;
     this.currentFuture = null;
     return true;
   }
 
-  /** A Future that settles like the next future to finish. */
+  /**
+   * A Future that settles like the next future to finish. Throws if the
+   * previous one is still pending, or if every future was handed out already
+   * (it would never settle).
+   */
   next(): Future<T> {
     if (this.runningFuture !== null && !this.runningFuture.done()) {
       throw new Error('WaitIterator.next() called again before the previous next() future finished');
+    }
+    if (this.handedOut >= this.futures.length) {
+      throw new Error('WaitIterator.next() called after every future was handed out: check done() first');
     }
     this.runningFuture = new Future<T>();
     const first = this.finished.shift();
@@ -80,18 +89,19 @@ export class WaitIterator<T = unknown> implements AsyncIterable<T> {
     while (!this.done()) yield await this.next();
   }
 
-  private onDone(done: Future<T>): void {
-    if (this.runningFuture !== null && !this.runningFuture.done()) this.handOut(done);
-    else this.finished.push(done);
+  private onDone(position: number): void {
+    if (this.runningFuture !== null && !this.runningFuture.done()) this.handOut(position);
+    else this.finished.push(position);
   }
 
-  private handOut(done: Future<T>): Future<T> {
+  private handOut(position: number): Future<T> {
     const running = this.runningFuture!;
+    const done = this.futures[position];
     chainFuture(done, running);
     this.runningFuture = null;
+    this.handedOut++;
     this.currentFuture = done;
-    this.currentIndex = this.unfinished.get(done) ?? null;
-    this.unfinished.delete(done);
+    this.currentIndex = this.keys[position];
     return running;
   }
 }
