@@ -414,3 +414,5 @@ export function futureAddDoneCallback<T>(future: Future<T>, callback: DoneCallba
     future.addDoneCallback(callback);
   }
 }
+
+export { returnFuture, type FutureReturning } from './concurrent/return-future.js';

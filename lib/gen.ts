@@ -30,6 +30,21 @@ export { coroutine, isCoroutineFunction, Return, type CoroutineResult } from './
 export { sleep, withTimeout, type WithTimeoutOptions } from './gen/timing.js';
 export { WaitIterator } from './gen/wait-iterator.js';
 export { Task, type NodeCallback } from './gen/task.js';
+export {
+  addSignalHandler,
+  callbackify,
+  events,
+  futureFromCallback,
+  futureFromSignal,
+  once,
+  signalFromFuture,
+  type CollapsedValues,
+  type EmitterLike,
+  type EventsOptions,
+  type EventTargetLike,
+  type OnceOptions,
+  type OverflowPolicy,
+} from './gen/callbacks.js';
 
 /**
  * Typed yields: `yield* take(x)` evaluates to `x`'s result with its type, where
