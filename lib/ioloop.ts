@@ -45,6 +45,14 @@ const realSetImmediate = globalThis.setImmediate;
 const MAX_NODE_TIMER_DELAY_MS = 2 ** 31 - 1;
 const NO_ARGS: unknown[] = [];
 
+/**
+ * A timer counts as due this close to its deadline. Deadlines built by adding
+ * float periods (0.01 + 0.03 + 0.03) land a hair past the whole millisecond
+ * Node's timer wakes us at; without slack that costs a second wake-up and a
+ * callback 1 ms late.
+ */
+const TIMER_SLACK_SECONDS = 1e-6;
+
 let currentLoop: IOLoop | null = null;
 
 /** The current loop, made on first use: the fast path `Future` uses to schedule callbacks. */
@@ -409,7 +417,8 @@ export class IOLoop {
   private moveDueTimers(batch: unknown[]): void {
     const now = this.time();
     const heap = this.timerHeap;
-    while (heap.length > 0 && heap[0].deadline <= now) {
+    const dueBy = now + TIMER_SLACK_SECONDS;
+    while (heap.length > 0 && heap[0].deadline <= dueBy) {
       const handle = this.popTimer();
       if (handle.callback === null) {
         this.cancelledTimers--;
@@ -492,16 +501,15 @@ export class IOLoop {
     }
     this.armedDeadline = deadline;
     if (deadline === Infinity) return;
-    const delayMs = (deadline - this.time()) * 1000;
+    const delayMs = (deadline - TIMER_SLACK_SECONDS - this.time()) * 1000;
     if (delayMs <= 0) {
       this.armedDeadline = Infinity;
       this.scheduleIteration();
       return;
     }
     // Node's timers have millisecond granularity and may fire a little early;
-    // an early wake-up finds nothing due and re-arms.
-    // Beyond 2^31-1 ms Node fires after 1 ms instead (TimeoutOverflowWarning):
-    // cap the wait, the early wake-up finds nothing due and re-arms.
+    // an early wake-up finds nothing due and re-arms. Beyond 2^31-1 ms Node
+    // would fire after 1 ms instead (TimeoutOverflowWarning): cap the wait.
     this.nodeTimer = setTimeout(this.onNodeTimerBound, Math.min(Math.ceil(delayMs), MAX_NODE_TIMER_DELAY_MS));
   }
 
@@ -606,6 +614,8 @@ export class PeriodicCallback {
   readonly callbackTime: number;
   readonly jitter: number;
   private running = false;
+  /** A call (maybe async) has started and not finished: it schedules the next one when it does. */
+  private callInFlight = false;
   private timeout: TimeoutHandle | null = null;
   private loop: IOLoop | null = null;
   /** Internal (exposed for tests of the schedule arithmetic): deadline of the next call. */
@@ -615,10 +625,16 @@ export class PeriodicCallback {
     if (typeof callback !== 'function') {
       throw new TypeError(`PeriodicCallback: expected a function, got ${describeValue(callback)}`);
     }
-    if (typeof callbackTime !== 'number' || !(callbackTime > 0) || !Number.isFinite(callbackTime)) {
+    if (typeof callbackTime !== 'number') {
+      throw new TypeError(`PeriodicCallback: expected callbackTime in milliseconds (number), got ${describeValue(callbackTime)}`);
+    }
+    if (!(callbackTime > 0) || !Number.isFinite(callbackTime)) {
       throw new RangeError(`PeriodicCallback: callbackTime must be a positive number of milliseconds, got ${describeValue(callbackTime)}`);
     }
-    if (typeof jitter !== 'number' || !(jitter >= 0) || !Number.isFinite(jitter)) {
+    if (typeof jitter !== 'number') {
+      throw new TypeError(`PeriodicCallback: expected jitter as a number, got ${describeValue(jitter)}`);
+    }
+    if (!(jitter >= 0) || !Number.isFinite(jitter)) {
       throw new RangeError(`PeriodicCallback: jitter must be a non-negative number, got ${describeValue(jitter)}`);
     }
     this.callback = callback;
@@ -632,7 +648,9 @@ export class PeriodicCallback {
     this.loop = IOLoop.current();
     this.running = true;
     this.nextTimeout = this.loop.time();
-    this.scheduleNext();
+    // Restarted while an async call from before stop() is still running: that
+    // call schedules the next one when it ends, so two chains never overlap.
+    if (!this.callInFlight) this.scheduleNext();
   }
 
   /** Stops calling; a call already running finishes. */
@@ -648,6 +666,7 @@ export class PeriodicCallback {
 
   private async run(): Promise<void> {
     if (!this.running) return;
+    this.callInFlight = true;
     try {
       const returned = this.callback();
       if (returned !== undefined && returned !== null && (returned instanceof Future || isThenable(returned))) {
@@ -656,6 +675,7 @@ export class PeriodicCallback {
     } catch (error) {
       appLog.error('Exception in callback %s', describeFunction(this.callback), error);
     } finally {
+      this.callInFlight = false;
       this.scheduleNext();
     }
   }
