@@ -107,9 +107,11 @@ export class Runner<R> extends Future<R> implements FutureListener {
     if (this.running) return true; // seen at the next yield
     const awaiting = this.awaiting;
     if (awaiting !== null) {
-      // Cancelling it resumes us; if it is done already its callback is
-      // queued. Either way onFutureDone sees cancelRequested.
-      awaiting.cancel(message);
+      // As asyncio's Task.cancel(): if the awaited future takes the cancel,
+      // its outcome resumes us — CancelledError, or the result of a child
+      // coroutine that caught it and went on. Only if it is done already
+      // (its callback is queued) must onFutureDone force CancelledError.
+      if (awaiting.cancel(message)) this.cancelRequested = false;
     } else if (!this.waitingForMoment) {
       this.waitForMoment(); // not reachable today; never leave a cancel undelivered
     }
