@@ -126,15 +126,31 @@ class HeapStore<T> implements ItemStore<T> {
     const items = this.items;
     const sequences = this.sequences;
     const sequence = this.nextSequence++;
-    let i = items.length;
+    const last = items.length;
+    let i = last;
     items.push(item);
     sequences.push(sequence);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(item, sequence, items[parent], sequences[parent])) break;
-      items[i] = items[parent];
-      sequences[i] = sequences[parent];
-      i = parent;
+    try {
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.before(item, sequence, items[parent], sequences[parent])) break;
+        items[i] = items[parent];
+        sequences[i] = sequences[parent];
+        i = parent;
+      }
+    } catch (error) {
+      // The compare function threw (items it cannot order): move the parents
+      // that were shifted down back up and drop the new item, so the queue is
+      // exactly as before.
+      const path = [last];
+      while (path[path.length - 1] !== i) path.push((path[path.length - 1] - 1) >> 1);
+      for (let j = path.length - 2; j >= 0; j--) {
+        items[path[j + 1]] = items[path[j]];
+        sequences[path[j + 1]] = sequences[path[j]];
+      }
+      items.pop();
+      sequences.pop();
+      throw error;
     }
     items[i] = item;
     sequences[i] = sequence;
@@ -286,6 +302,7 @@ export class Queue<T = unknown> {
       return done;
     }
     const putter = new Waiter<void, T>(this.putters, item);
+    this.putters.dropAbandonedHead();
     this.putters.push(putter);
     if (deadline !== undefined) putter.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.put() timed out`);
     return putter;
@@ -309,6 +326,7 @@ export class Queue<T = unknown> {
       future.setResult(this.takeNext());
       return future;
     }
+    this.getters.dropAbandonedHead();
     this.getters.push(future);
     if (deadline !== undefined) future.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.get() timed out`);
     return future;
@@ -390,9 +408,9 @@ export class Queue<T = unknown> {
   }
 
   private addItem(item: T): void {
+    this.store.put(item); // first: if a PriorityQueue's compare throws, nothing has changed
     this.unfinishedTasks++;
     this.finished.clear();
-    this.store.put(item);
   }
 }
 
