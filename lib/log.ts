@@ -132,14 +132,23 @@ export class Logger {
     this.log(LogLevel.WARNING, message, args);
   }
   /**
-   * Logs at ERROR. When the last argument is an `Error` that the message has no
-   * placeholder left for, it becomes the record's `error` (its stack is printed),
-   * as Python's `exc_info=True`.
+   * Logs at ERROR. An argument left over after the message's placeholders
+   * (the last one) becomes the record's `error`, printed with its stack, as
+   * Python's `exc_info=True`; anything may be thrown, so it need not be an `Error`.
+   *
+   * @example
+   * ```ts
+   * appLog.error('Exception in callback %s', 'onTick', new Error('boom'));
+   * ```
    */
   error(message: string, ...args: unknown[]): void {
     this.log(LogLevel.ERROR, message, args);
   }
+  critical(message: string, ...args: unknown[]): void {
+    this.log(LogLevel.CRITICAL, message, args);
+  }
 
+  /** Logs at `level`; the other methods are shorthands for it. Same argument rules as {@link Logger.error}. */
   log(level: LogLevel, message: string, args: unknown[] = []): void {
     if (level < this.level) return;
     let error: unknown;
