@@ -58,7 +58,20 @@ export const moment: PromiseLike<void> & { readonly __whirlwindMoment: true } = 
     onFulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return new Promise<void>((resolve) => currentIOLoop().enqueue(resolve, undefined)).then(onFulfilled, onRejected);
+    void onRejected; // a moment never fails
+    // onFulfilled runs inside the loop iteration rather than a promise hop
+    // later, so `await moment` resumes as close to one iteration as a native
+    // await of a thenable allows.
+    return new Promise<R1 | R2>((resolve, reject) =>
+      currentIOLoop().enqueue(() => {
+        if (typeof onFulfilled !== 'function') return resolve(undefined as R1);
+        try {
+          resolve(onFulfilled(undefined));
+        } catch (error) {
+          reject(error);
+        }
+      }, undefined),
+    );
   },
   toString(): string {
     return '<gen.moment>';
@@ -123,6 +136,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})()));
+
+function isGeneratorObject(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && GeneratorPrototype.isPrototypeOf(value);
+}
+
 /** A Future that settles as `thenable` does. */
 export function futureFromThenable<T>(thenable: PromiseLike<T>): Future<T> {
   const future = new Future<T>();
@@ -173,6 +192,12 @@ export function convertYielded(value: unknown): Future<unknown> {
   }
   if (isThenable(value)) return futureFromThenable(value);
   if (Array.isArray(value) || isPlainObject(value)) return multiFuture(value as never);
+  if (isGeneratorObject(value)) {
+    // The usual mistake: calling a generator function that was never wrapped.
+    throw new BadYieldError(
+      `yielded unknown object ${describeValue(value)}: a generator object; wrap its function in coroutine() and yield the call`,
+    );
+  }
   throw new BadYieldError(`yielded unknown object ${describeValue(value)}`);
 }
 

@@ -1,0 +1,232 @@
+/**
+ * Mixing coroutines with native async code: Futures are awaitable, Promises
+ * (and other thenables) are yieldable, `moment` is awaitable, and the
+ * AsyncLocalStorage context crosses the boundary both ways.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { expect } from 'chai';
+import Bluebird from 'bluebird';
+import co from 'co';
+import { CancelledError, Future } from '../lib/concurrent.js';
+import { coroutine, moment, multi, Return, sleep, withTimeout } from '../lib/gen.js';
+import { genTest } from '../lib/testing.js';
+import { resolvedLater, useFreshLoop } from './support/index.js';
+
+const addOneLater = coroutine(function* (x: number) {
+  yield moment;
+  throw new Return(x + 1);
+});
+
+describe('coroutines and native async code', () => {
+  const currentLoop = useFreshLoop();
+
+  describe('awaiting a coroutine', () => {
+    it('lets an async function await a coroutine\'s Future', async () => {
+      const native = async () => (await addOneLater(41)) as number;
+      expect(await native()).to.equal(42);
+    });
+
+    it('rejects the await with the coroutine\'s exception', async () => {
+      const failing = coroutine(function* () {
+        yield moment;
+        throw new RangeError('from the coroutine');
+      });
+      let caught: unknown = null;
+      try {
+        await failing();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).to.be.instanceOf(RangeError);
+    });
+
+    it('rejects the await of a cancelled Future with CancelledError', async () => {
+      const future = new Future<number>();
+      future.cancel();
+      let caught: unknown = null;
+      try {
+        await future;
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).to.be.instanceOf(CancelledError);
+    });
+
+    it('lets co (the npm package) yield a whirlwind Future', async () => {
+      const result = await co(function* () {
+        return (yield addOneLater(1)) as number;
+      });
+      expect(result).to.equal(2);
+    });
+  });
+
+  describe('yielding native promises', () => {
+    it(
+      'lets a coroutine yield an async function that awaits a coroutine',
+      genTest(function* () {
+        const native = async () => (await addOneLater(41)) as number;
+        const result: number = yield native();
+        expect(result).to.equal(42);
+      }),
+    );
+
+    it(
+      'throws the rejection of a yielded async function into the generator',
+      genTest(function* () {
+        const native = async () => {
+          await moment;
+          throw new RangeError('from native code');
+        };
+        let caught: unknown = null;
+        try {
+          yield native();
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).to.be.instanceOf(RangeError).with.property('message', 'from native code');
+      }),
+    );
+
+    it(
+      'yields any thenable, such as a Bluebird promise',
+      genTest(function* () {
+        const result: string = yield Bluebird.delay(1).then(() => 'bluebird');
+        expect(result).to.equal('bluebird');
+      }),
+    );
+
+    it(
+      'yields a hand-written thenable',
+      genTest(function* () {
+        const thenable = { then: (resolve: (v: string) => void) => setImmediate(resolve, 'thenable') };
+        const result: string = yield thenable;
+        expect(result).to.equal('thenable');
+      }),
+    );
+
+    it(
+      'runs multi over coroutines and async functions together',
+      genTest(function* () {
+        const native = async () => {
+          await addOneLater(0);
+          return 42;
+        };
+        const results: number[] = yield [native(), addOneLater(42)];
+        expect(results).to.deep.equal([42, 43]);
+      }),
+    );
+
+    it(
+      'runs multi over an object of coroutines and async functions',
+      genTest(function* () {
+        const results: unknown = yield multi({ native: (async () => 'n')(), coroutine: addOneLater(1) });
+        expect(results).to.deep.equal({ native: 'n', coroutine: 2 });
+      }),
+    );
+
+    it(
+      'applies withTimeout to an async function\'s Promise',
+      genTest(function* () {
+        const result: number = yield withTimeout({ seconds: 3600 }, (async () => 42)());
+        expect(result).to.equal(42);
+      }),
+    );
+  });
+
+  describe('await moment', () => {
+    it('resumes native code on a later loop iteration', async () => {
+      const loop = currentLoop();
+      const before = loop.iteration;
+      await moment;
+      expect(loop.iteration).to.be.greaterThan(before);
+    });
+
+    it('lets callbacks queued before it run first', async () => {
+      const trace: string[] = [];
+      currentLoop().addCallback(() => trace.push('callback'));
+      await moment;
+      trace.push('after moment');
+      expect(trace).to.deep.equal(['callback', 'after moment']);
+    });
+
+    // A native `await` of a thenable costs promise hops that the loop's
+    // microtask iterations do not wait for, so an async function on `await
+    // moment` advances less often than a coroutine on `yield moment`; what is
+    // guaranteed is that neither starves the other.
+    it('lets an async function make progress while a coroutine loops on moment', async () => {
+      const trace: string[] = [];
+      const native = async () => {
+        for (let i = 0; i < 3; i++) {
+          trace.push('n');
+          await moment;
+        }
+      };
+      const busy = coroutine(function* () {
+        for (let i = 0; i < 50; i++) {
+          trace.push('g');
+          yield moment;
+        }
+      });
+      await Promise.all([native(), busy()]);
+      expect(trace.lastIndexOf('n')).to.be.lessThan(trace.lastIndexOf('g'));
+      expect(trace.filter((t) => t === 'n')).to.have.length(3);
+    });
+  });
+
+  describe('AsyncLocalStorage across the boundary', () => {
+    const storage = new AsyncLocalStorage<number>();
+
+    const genInner = coroutine(function* (x: number) {
+      expect(storage.getStore()).to.equal(x);
+      yield undefined;
+      expect(storage.getStore()).to.equal(x);
+    });
+
+    const nativeInner = async (x: number) => {
+      expect(storage.getStore()).to.equal(x);
+      await genInner(x);
+      expect(storage.getStore()).to.equal(x);
+      await sleep(0);
+      expect(storage.getStore()).to.equal(x);
+    };
+
+    const nativeRoot = (x: number) => storage.run(x, () => nativeInner(x));
+
+    const genRoot = (x: number) =>
+      storage.run(
+        x,
+        coroutine(function* () {
+          yield undefined;
+          yield nativeInner(x);
+        }),
+      );
+
+    it('keeps each root\'s value through native and generator coroutines alike', async () => {
+      await multi([nativeRoot(1), nativeRoot(2), genRoot(3), genRoot(4)]);
+    });
+
+    it('shows the value to the first step of an async function yielded from a coroutine', async () => {
+      let seen: number | undefined;
+      const f = coroutine(function* () {
+        yield (async () => {
+          seen = storage.getStore();
+        })();
+      });
+      await storage.run(10, () => f());
+      expect(seen).to.equal(10);
+    });
+
+    it('shows a coroutine the value of the async function that called it, after a pending yield', async () => {
+      const seen: Array<number | undefined> = [];
+      const f = coroutine(function* () {
+        yield resolvedLater(1, 3);
+        seen.push(storage.getStore());
+      });
+      await storage.run(7, async () => {
+        await moment;
+        await f();
+      });
+      expect(seen).to.deep.equal([7]);
+    });
+  });
+});
