@@ -12,7 +12,7 @@
  * - cancelling the coroutine's Future throws `CancelledError` at the current
  *   `yield` and cancels what it waits on (asyncio's `Task.cancel()`).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import { CancelledError, Future, type FutureListener } from '../concurrent.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
@@ -71,7 +71,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
   private cancelMessage: string | undefined = undefined;
   /** An error `throwIn` delivers at the next resume; `NOTHING_TO_THROW` when none. */
   private pendingThrow: unknown = NOTHING_TO_THROW;
-  private restoreContext: (<F extends (...args: any[]) => unknown>(fn: F, ...args: Parameters<F>) => ReturnType<F>) | null = null;
+  private restoreContext: AsyncResource | null = null;
 
   constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function) {
     super();
@@ -171,7 +171,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
   /** @internal */
   resume(isThrow: boolean, value: unknown): void {
     if (this.done()) return;
-    if (this.restoreContext !== null) this.restoreContext(runStep, this, isThrow, value);
+    if (this.restoreContext !== null) this.restoreContext.runInAsyncScope(runStep, null, this, isThrow, value);
     else this.run(isThrow, value);
   }
 
@@ -244,7 +244,11 @@ export class Runner<R> extends Future<R> implements FutureListener {
   }
 
   private captureContext(): void {
-    this.restoreContext = AsyncLocalStorage.snapshot() as never;
+    // One AsyncResource per suspended coroutine carries the caller's
+    // AsyncLocalStorage stores to later steps. Not AsyncLocalStorage.snapshot():
+    // on Node 20 that builds a bound function plus a deprecation wrapper each
+    // time, about 2.5 KB and 15 µs per coroutine (bench workload D).
+    this.restoreContext = new AsyncResource('whirlwind.Coroutine');
   }
 
   private finishWithError(error: unknown): void {
