@@ -20,9 +20,17 @@ import { TimeoutError } from './internal/errors.js';
 import { describeValue } from './internal/describe.js';
 import type { LogRecord, Logger, LogLevel } from './log.js';
 
+// Captured at load: a test that installs sinon's fake timers must not freeze
+// the very timeout that is meant to catch it hanging.
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
 /** Options for {@link genTest}. */
 export interface GenTestOptions {
-  /** Seconds before the test fails with TimeoutError; default 5, or `ASYNC_TEST_TIMEOUT` from the environment. */
+  /**
+   * Seconds before the test fails with TimeoutError. Default: `ASYNC_TEST_TIMEOUT`
+   * from the environment (read when the test runs), else 5.
+   */
   timeout?: number;
 }
 
@@ -60,12 +68,13 @@ export function genTest<This = Mocha.Context>(
   if (typeof body !== 'function') {
     throw new TypeError(`genTest: expected a generator function or async function, got ${describeValue(body)}`);
   }
-  const timeout = options.timeout ?? getAsyncTestTimeout();
-  if (typeof timeout !== 'number' || !(timeout > 0)) {
-    throw new RangeError(`genTest: timeout must be a positive number of seconds, got ${describeValue(timeout)}`);
+  const explicitTimeout = options.timeout;
+  if (explicitTimeout !== undefined && (typeof explicitTimeout !== 'number' || !(explicitTimeout > 0))) {
+    throw new RangeError(`genTest: timeout must be a positive number of seconds, got ${describeValue(explicitTimeout)}`);
   }
   const asCoroutine = coroutine(body as (this: This) => unknown);
   const wrapped = function (this: This): Promise<void> {
+    const timeout = explicitTimeout ?? getAsyncTestTimeout();
     const mochaContext = this as unknown as { timeout?: (ms: number) => void } | undefined;
     // Our own timeout must fire first, so mocha's is set a little longer.
     if (mochaContext && typeof mochaContext.timeout === 'function') mochaContext.timeout(timeout * 1000 + 2000);
@@ -76,9 +85,13 @@ export function genTest<This = Mocha.Context>(
 }
 
 function runOnFreshLoop(start: () => Future<unknown>, timeout: number): Promise<void> {
+  const previous = IOLoop.current();
   const loop = new IOLoop();
   loop.makeCurrent();
-  const cleanUp = () => loop.close();
+  const cleanUp = () => {
+    loop.close();
+    if (!previous.isClosed()) previous.makeCurrent();
+  };
   return new Promise<void>((resolve, reject) => {
     let work: Future<unknown>;
     try {
@@ -89,8 +102,10 @@ function runOnFreshLoop(start: () => Future<unknown>, timeout: number): Promise<
       return;
     }
     let timedOut: TimeoutError | null = null;
-    const timer = setTimeout(() => {
+    const timer = realSetTimeout(() => {
       timedOut = new TimeoutError(`Async operation timed out after ${timeout} seconds`);
+      // throwIn schedules on the current loop: make sure that is the test's.
+      if (!loop.isClosed()) loop.makeCurrent();
       if (work instanceof Runner && work.throwIn(timedOut)) {
         // The generator now sees the error at its pending yield; if it swallows it, still fail.
         return;
@@ -99,7 +114,7 @@ function runOnFreshLoop(start: () => Future<unknown>, timeout: number): Promise<
       reject(timedOut);
     }, timeout * 1000);
     work.addDoneCallback((done) => {
-      clearTimeout(timer);
+      realClearTimeout(timer);
       cleanUp();
       const error = done.cancelled() ? done.cancellationError() : done.exception();
       if (error !== null) reject(error);
@@ -113,7 +128,10 @@ function runOnFreshLoop(start: () => Future<unknown>, timeout: number): Promise<
 export interface ExpectLogOptions {
   /** Fail in `end()` if no line matched (default true). */
   required?: boolean;
-  /** Only records at this level or above can match. */
+  /**
+   * Only records at exactly this level match (as Tornado); while active, the
+   * logger's level is lowered to it if needed so the record is emitted at all.
+   */
   level?: LogLevel;
 }
 
@@ -137,9 +155,13 @@ export class ExpectLog {
   readonly level: LogLevel | undefined;
   /** How many records matched so far. */
   matched = 0;
+  /** True once any record carrying an error (a stack) went through, matched or not. */
+  loggedStack = false;
   private active = false;
+  private savedLoggerLevel: LogLevel | null = null;
   private readonly filter = (record: LogRecord): boolean => {
-    if (this.level !== undefined && record.level < this.level) return true;
+    if (record.error !== undefined) this.loggedStack = true;
+    if (this.level !== undefined && record.level !== this.level) return true;
     if (!this.regex.test(record.message)) return true;
     this.matched++;
     return false;
@@ -148,6 +170,9 @@ export class ExpectLog {
   constructor(logger: Logger, regex: RegExp | string, options: ExpectLogOptions = {}) {
     if (logger === null || typeof logger !== 'object' || typeof (logger as Logger).addFilter !== 'function') {
       throw new TypeError(`ExpectLog: expected a Logger (appLog, genLog, ...), got ${describeValue(logger)}`);
+    }
+    if (typeof regex !== 'string' && !(regex instanceof RegExp)) {
+      throw new TypeError(`ExpectLog: expected a RegExp or a pattern string, got ${describeValue(regex)}`);
     }
     const source = typeof regex === 'string' ? regex : regex.source;
     const flags = typeof regex === 'string' ? '' : regex.flags.replace(/[gy]/g, '');
@@ -161,6 +186,10 @@ export class ExpectLog {
   begin(): this {
     if (!this.active) {
       this.active = true;
+      if (this.level !== undefined && this.logger.level > this.level) {
+        this.savedLoggerLevel = this.logger.level;
+        this.logger.setLevel(this.level);
+      }
       this.logger.addFilter(this.filter);
     }
     return this;
@@ -168,10 +197,7 @@ export class ExpectLog {
 
   /** Stops capturing; throws if a required line never matched. */
   end(): void {
-    if (this.active) {
-      this.active = false;
-      this.logger.removeFilter(this.filter);
-    }
+    this.stopQuietly();
     if (this.required && this.matched === 0) {
       throw new Error(`did not get expected log message matching ${this.regex} on ${this.logger.name}`);
     }
@@ -212,9 +238,12 @@ export class ExpectLog {
   }
 
   private stopQuietly(): void {
-    if (this.active) {
-      this.active = false;
-      this.logger.removeFilter(this.filter);
+    if (!this.active) return;
+    this.active = false;
+    this.logger.removeFilter(this.filter);
+    if (this.savedLoggerLevel !== null) {
+      this.logger.setLevel(this.savedLoggerLevel);
+      this.savedLoggerLevel = null;
     }
   }
 }
