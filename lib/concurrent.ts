@@ -416,3 +416,12 @@ export function futureAddDoneCallback<T>(future: Future<T>, callback: DoneCallba
 }
 
 export { returnFuture, type FutureReturning } from './concurrent/return-future.js';
+export {
+  runOnExecutor,
+  ThreadPoolExecutor,
+  workerFunction,
+  WorkerCrashedError,
+  type Executor,
+  type RunOnExecutorOptions,
+  type ShutdownOptions,
+} from './concurrent/executor.js';

@@ -22,17 +22,7 @@ import { IOLoop } from '../lib/ioloop.js';
 import { QueueFull } from '../lib/queues.js';
 import { ExpectLog, genTest } from '../lib/testing.js';
 import { appLog } from '../lib/log.js';
-import { captureLog, iterations, useFreshLoop } from './support/index.js';
-
-/** What a promise rejected with (fails the test if it resolved). */
-async function rejectionOf(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  return expect.fail('expected a rejection');
-}
+import { captureLog, failureOf, iterations, useFreshLoop } from './support/index.js';
 
 /** A function that hands its callback to the test instead of calling it. */
 function callbackCatcher<C extends Function>(): { fn: (...args: unknown[]) => void; callback: () => C; args: unknown[][] } {
@@ -58,7 +48,7 @@ describe('Task', () => {
 
   it('fails with the error the callback gives', async () => {
     const boom = new Error('boom');
-    expect(await rejectionOf(Task((cb: (e: unknown) => void) => cb(boom)))).to.equal(boom);
+    expect(await failureOf(Task((cb: (e: unknown) => void) => cb(boom)))).to.equal(boom);
   });
 
   it('logs a second call of the callback and keeps the first outcome', async () => {
@@ -85,7 +75,7 @@ describe('Task', () => {
 
   it('fails with TimeoutError under withTimeout when the callback never comes', async () => {
     const future = withTimeout({ seconds: 0 }, Task(callbackCatcher().fn));
-    expect(await rejectionOf(future)).to.be.instanceOf(TimeoutError);
+    expect(await failureOf(future)).to.be.instanceOf(TimeoutError);
   });
 });
 
@@ -109,7 +99,7 @@ describe('futureFromCallback', () => {
     const future = futureFromCallback((_cb: () => void) => {
       throw boom;
     });
-    expect(await rejectionOf(future)).to.equal(boom);
+    expect(await failureOf(future)).to.equal(boom);
   });
 
   it('logs an exception thrown after the callback and keeps the value', async () => {
@@ -147,7 +137,7 @@ describe('futureFromCallback', () => {
 
   it('fails with TimeoutError under withTimeout when the callback never comes', async () => {
     const future = withTimeout({ seconds: 0 }, futureFromCallback(callbackCatcher().fn));
-    expect(await rejectionOf(future)).to.be.instanceOf(TimeoutError);
+    expect(await failureOf(future)).to.be.instanceOf(TimeoutError);
   });
 
   it('rejects a non-function, naming what it got', () => {
@@ -268,7 +258,7 @@ describe('returnFuture', () => {
     const boom = new Error('boom');
     const failing = returnFuture((cb: (e: unknown) => void) => cb(boom));
     const received: unknown[][] = [];
-    expect(await rejectionOf(failing((...args: unknown[]) => received.push(args)))).to.equal(boom);
+    expect(await failureOf(failing((...args: unknown[]) => received.push(args)))).to.equal(boom);
     await iterations(1);
     expect(received).to.deep.equal([[boom]]);
   });
@@ -312,7 +302,7 @@ describe('returnFuture', () => {
 
   it('fails with TimeoutError under withTimeout when the callback never comes', async () => {
     const never = returnFuture((_cb: (e: unknown) => void) => undefined);
-    expect(await rejectionOf(withTimeout({ seconds: 0 }, never()))).to.be.instanceOf(TimeoutError);
+    expect(await failureOf(withTimeout({ seconds: 0 }, never()))).to.be.instanceOf(TimeoutError);
   });
 
   it('rejects a function that declares no callback parameter', () => {
@@ -353,7 +343,7 @@ describe('once', () => {
     const next = once(emitter, 'data');
     const boom = new Error('boom');
     emitter.emit('error', boom);
-    expect(await rejectionOf(next)).to.equal(boom);
+    expect(await failureOf(next)).to.equal(boom);
   });
 
   it('sees only the first of two emits and removes its listeners at once', async () => {
@@ -378,14 +368,14 @@ describe('once', () => {
     const next = once(emitter, 'data', { signal: controller.signal });
     controller.abort(new Error('caller left'));
     expect(next.cancelled()).to.equal(true);
-    expect(await rejectionOf(next)).to.be.instanceOf(CancelledError).with.property('message', 'aborted: caller left');
+    expect(await failureOf(next)).to.be.instanceOf(CancelledError).with.property('message', 'aborted: caller left');
     expect(emitter.listenerCount('data')).to.equal(0);
   });
 
   it('fails with TimeoutError at its deadline and removes its listeners', async () => {
     const emitter = new EventEmitter();
     const next = once(emitter, 'ready', { timeout: loop().time() });
-    const error = await rejectionOf(next);
+    const error = await failureOf(next);
     expect(error).to.be.instanceOf(TimeoutError).with.property('message', 'Timeout waiting for the ready event');
     expect(emitter.listenerCount('ready')).to.equal(0);
   });
@@ -427,7 +417,7 @@ describe('events', () => {
     emitter.emit('n', 1);
     emitter.emit('error', boom);
     expect(await stream.next()).to.deep.equal({ value: 1, done: false });
-    expect(await rejectionOf(stream.next())).to.equal(boom);
+    expect(await failureOf(stream.next())).to.equal(boom);
     expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
   });
 
@@ -437,7 +427,7 @@ describe('events', () => {
     for (const n of [1, 2, 3, 4]) emitter.emit('n', n);
     expect((await stream.next()).value).to.equal(1);
     expect((await stream.next()).value).to.equal(2);
-    expect(await rejectionOf(stream.next())).to.be.instanceOf(QueueFull);
+    expect(await failureOf(stream.next())).to.be.instanceOf(QueueFull);
     expect(emitter.listenerCount('n')).to.equal(0);
   });
 
@@ -473,12 +463,12 @@ describe('events', () => {
     const stream = events(emitter, 'n', { signal: controller.signal });
     const pending = stream.next();
     controller.abort('shutting down');
-    expect(await rejectionOf(pending)).to.be.instanceOf(CancelledError).with.property('cause', 'shutting down');
+    expect(await failureOf(pending)).to.be.instanceOf(CancelledError).with.property('cause', 'shutting down');
   });
 
   it('ends with CancelledError caused by the TimeoutError of AbortSignal.timeout', async () => {
     const stream = events(new EventEmitter(), 'n', { signal: AbortSignal.timeout(1) });
-    const error = await rejectionOf(stream.next());
+    const error = await failureOf(stream.next());
     expect(error).to.be.instanceOf(CancelledError);
     expect((error as CancelledError).cause).to.have.property('name', 'TimeoutError');
   });
@@ -572,7 +562,7 @@ describe('signalFromFuture', () => {
       );
       yield wait;
     });
-    const error = await rejectionOf(loop().runSync(waitForever, { timeout: 0.01 }));
+    const error = await failureOf(loop().runSync(waitForever, { timeout: 0.01 }));
     expect(error).to.be.instanceOf(TimeoutError);
     await new Promise((resolve) => setImmediate(resolve));
     expect(timerError).to.have.property('name', 'AbortError');
