@@ -6,14 +6,7 @@ import { expect } from 'chai';
 import { Future } from '../lib/concurrent.js';
 import { BadYieldError, convertYielded, coroutine, maybeFuture, moment, registerYieldable, take, Task } from '../lib/gen.js';
 import { appLog } from '../lib/log.js';
-import { captureLog, resolved, useFreshLoop } from './support/index.js';
-
-async function failureOf(future: PromiseLike<unknown>): Promise<unknown> {
-  return future.then(
-    () => null,
-    (e: unknown) => e,
-  );
-}
+import { captureLog, failureOf, resolved, useFreshLoop } from './support/index.js';
 
 /** Something no built-in rule accepts, for registerYieldable to teach. */
 class Ticket {

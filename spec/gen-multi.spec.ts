@@ -8,7 +8,7 @@ import { CancelledError, Future } from '../lib/concurrent.js';
 import { BadYieldError, coroutine, moment, multi, multiFuture, Return } from '../lib/gen.js';
 import { appLog } from '../lib/log.js';
 import { ExpectLog, genTest } from '../lib/testing.js';
-import { captureLog, iterations, resolved, resolvedLater, useFreshLoop } from './support/index.js';
+import { captureLog, failureOf, iterations, resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
 /** Resolves with `value` after `n` moments (Tornado's `delay` helper). */
 const delay = coroutine(function* <T>(n: number, value: T) {
@@ -21,13 +21,6 @@ const failSoon = coroutine(function* (error: Error, moments: number = 1) {
   for (let i = 0; i < moments; i++) yield moment;
   throw error;
 });
-
-async function failureOf(future: PromiseLike<unknown>): Promise<unknown> {
-  return future.then(
-    () => null,
-    (e: unknown) => e,
-  );
-}
 
 describe('multi', () => {
   const currentLoop = useFreshLoop();

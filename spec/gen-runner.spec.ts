@@ -9,7 +9,7 @@ import { CancelledError, Future } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take } from '../lib/gen.js';
 import { genTest } from '../lib/testing.js';
-import { iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';
+import { failureOf, iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
 /** A coroutine that records `name` then yields `yieldable`, five times: the trace shows the interleaving. */
 function tracer(calls: string[]) {
@@ -108,10 +108,7 @@ describe('coroutine', () => {
         yield moment;
         throw new RangeError('phase 2');
       });
-      const error = await f().then(
-        () => null,
-        (e: unknown) => e,
-      );
+      const error = await failureOf(f());
       expect(error).to.be.instanceOf(RangeError).with.property('message', 'phase 2');
     });
 
@@ -260,10 +257,7 @@ describe('coroutine', () => {
           trace.push('finally');
         }
       });
-      const error = await f().then(
-        () => null,
-        (e: unknown) => (e as Error).message,
-      );
+      const error = ((await failureOf(f())) as Error).message;
       expect(error).to.equal('late failure');
       expect(trace).to.deep.equal(['finally']);
     });
@@ -279,10 +273,7 @@ describe('coroutine', () => {
           throw new TypeError('parent');
         }
       });
-      const error = await parent().then(
-        () => null,
-        (e: unknown) => e,
-      );
+      const error = await failureOf(parent());
       expect(error).to.be.instanceOf(TypeError);
     });
 
@@ -339,10 +330,7 @@ describe('coroutine', () => {
       const yieldsBadly = coroutine(function* yieldsBadly() {
         yield value;
       });
-      return yieldsBadly().then(
-        () => null,
-        (e: unknown) => e,
-      );
+      return failureOf(yieldsBadly());
     }
 
     it('fails with BadYieldError naming the value and the coroutine', async () => {
@@ -391,10 +379,7 @@ describe('coroutine', () => {
       const f = coroutine(function* () {
         yield Symbol.for('odd');
       });
-      const error = await f().then(
-        () => null,
-        (e: unknown) => (e as Error).message,
-      );
+      const error = ((await failureOf(f())) as Error).message;
       expect(error).to.equal('yielded unknown object Symbol(odd) in coroutine <anonymous>');
     });
   });
@@ -481,11 +466,7 @@ describe('coroutine', () => {
       });
       const future = f();
       future.cancel();
-      const error = await future.then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(error).to.be.instanceOf(CancelledError);
+      expect(await failureOf(future)).to.be.instanceOf(CancelledError);
     });
 
     it('interrupts a coroutine waiting on moment', async () => {
@@ -520,6 +501,40 @@ describe('coroutine', () => {
       const future = f();
       future.cancel();
       expect(await future).to.equal('cleaned up');
+    });
+
+    it('resumes with the result of a child coroutine that caught the cancel and went on (as asyncio)', async () => {
+      const child = coroutine(function* () {
+        try {
+          yield new Future();
+        } catch {
+          // swallowed: the child decides to finish anyway
+        }
+        yield moment;
+        return 'child finished';
+      });
+      const parent = coroutine(function* () {
+        const fromChild: string = yield child();
+        return `parent saw ${fromChild}`;
+      });
+      const future = parent();
+      expect(future.cancel()).to.equal(true);
+      expect(await future).to.equal('parent saw child finished');
+    });
+
+    it('still throws CancelledError in when the awaited Future was already done (its callback queued)', async () => {
+      const f = coroutine(function* () {
+        const inner = new Future<number>();
+        currentLoop().addCallback(() => {
+          inner.setResult(1);
+          future.cancel();
+        });
+        yield inner;
+        return 'not cancelled';
+      });
+      const future = f();
+      expect(await failureOf(future)).to.be.instanceOf(CancelledError);
+      expect(future.cancelled()).to.equal(true);
     });
 
     it('returns false when the coroutine is already done', () => {

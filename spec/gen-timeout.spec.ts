@@ -9,7 +9,7 @@ import { Future } from '../lib/concurrent.js';
 import { coroutine, moment, sleep, TimeoutError, withTimeout } from '../lib/gen.js';
 import { appLog } from '../lib/log.js';
 import { ExpectLog } from '../lib/testing.js';
-import { captureLog, resolved, useFreshLoop } from './support/index.js';
+import { captureLog, failureOf, resolved, useFreshLoop } from './support/index.js';
 
 /** Installs sinon's fake `setTimeout` and `performance.now` for each test; returns a getter for the clock. */
 function useFakeClock(): () => sinon.SinonFakeTimers {
@@ -27,13 +27,6 @@ function useFakeClock(): () => sinon.SinonFakeTimers {
 /** Lets the loop run a few iterations without moving the fake clock. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await moment;
-}
-
-async function failureOf(future: PromiseLike<unknown>): Promise<unknown> {
-  return future.then(
-    () => null,
-    (e: unknown) => e,
-  );
 }
 
 describe('withTimeout', () => {

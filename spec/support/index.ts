@@ -66,6 +66,14 @@ export function iterations(n: number): Promise<void> {
   });
 }
 
+/** Waits for `future` and returns what it failed with, or null if it succeeded: `expect(await failureOf(f)).to.be.instanceOf(E)`. */
+export function failureOf(future: PromiseLike<unknown>): Promise<unknown> {
+  return Promise.resolve(future).then(
+    () => null,
+    (error: unknown) => error,
+  );
+}
+
 /**
  * Records what `logger` (appLog by default) emits while `fn` runs, hiding it
  * from stderr. Awaits `fn` if it returns a promise.
@@ -79,4 +87,24 @@ export async function captureLog(fn: () => unknown, logger: Logger = appLog): Pr
     restore();
   }
   return records;
+}
+
+/** What `fn` throws synchronously; fails the test if it returns. */
+export function thrownBy(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw, but the function returned');
+}
+
+/** What `promise` rejects with; fails the test if it resolves. */
+export async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
 }
