@@ -11,17 +11,7 @@ import {
 } from '../lib/concurrent.js';
 import { coroutine } from '../lib/gen.js';
 import { appLog, formatRecord, type LogRecord } from '../lib/log.js';
-import { captureLog, iterations, rejected, resolved, useFreshLoop } from './support/index.js';
-
-/** Runs `fn` and returns what it threw (fails the test if it did not throw). */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  expect.fail('expected a throw');
-}
+import { captureLog, iterations, rejected, resolved, thrownBy, useFreshLoop } from './support/index.js';
 
 describe('Future', () => {
   const loop = useFreshLoop();

@@ -4,27 +4,7 @@ import sinon from 'sinon';
 import { Future } from '../lib/concurrent.js';
 import { BadYieldError, coroutine, moment, sleep, TimeoutError } from '../lib/gen.js';
 import { IOLoop, TimeoutHandle } from '../lib/ioloop.js';
-import { captureLog, iterations, rejected, resolved, useFreshLoop } from './support/index.js';
-
-/** The error `fn` throws synchronously (fails the test if it does not throw). */
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  expect.fail('expected a throw');
-}
-
-/** The reason `promise` rejects with (fails the test if it resolves). */
-async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  expect.fail('expected a rejection');
-}
+import { captureLog, iterations, rejected, rejectionOf, resolved, thrownBy, useFreshLoop } from './support/index.js';
 
 /**
  * Fakes the clocks the loop reads (performance.now for time(), setTimeout for

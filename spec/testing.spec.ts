@@ -5,16 +5,7 @@ import { moment, sleep, TimeoutError } from '../lib/gen.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { appLog, Logger, LogLevel, type LogRecord } from '../lib/log.js';
 import { ExpectLog, genTest, getAsyncTestTimeout } from '../lib/testing.js';
-
-/** The reason `promise` rejects with (fails the test if it resolves). */
-async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  expect.fail('expected a rejection');
-}
+import { rejectionOf } from './support/index.js';
 
 /** A stand-in for mocha's `this`, recording the timeout genTest asks for. */
 function fakeMochaContext(): { timeout: sinon.SinonSpy } {
