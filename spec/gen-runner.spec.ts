@@ -375,6 +375,18 @@ describe('coroutine', () => {
       expect(after).to.equal(7);
     });
 
+    it('throws BadYieldError in when a coroutine yields its own Future, instead of waiting forever', async () => {
+      const holder: { future?: Future<unknown> } = {};
+      const selfish = coroutine(function* selfish() {
+        yield moment;
+        yield holder.future;
+      });
+      holder.future = selfish();
+      const error = await failureOf(holder.future);
+      expect(error).to.be.instanceOf(BadYieldError);
+      expect((error as Error).message).to.equal('coroutine selfish yielded its own Future; it would wait forever');
+    });
+
     it('says <anonymous> for a coroutine made from an anonymous generator', async () => {
       const f = coroutine(function* () {
         yield Symbol.for('odd');
@@ -697,6 +709,47 @@ describe('coroutine', () => {
       await iterations(100);
       bottom.setResult(5);
       expect(await future).to.equal(10_005);
+    });
+  });
+
+  describe('memory', () => {
+    /** Runs a full GC a few times, letting FinalizationRegistry callbacks run in between. */
+    async function collectGarbage(): Promise<void> {
+      for (let i = 0; i < 3; i++) {
+        globalThis.gc!();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+
+    it('releases a finished coroutine\'s locals even while its Future is held', async () => {
+      let local: WeakRef<object> | null = null;
+      const f = coroutine(function* () {
+        const big = { payload: new Array(1000).fill(1) };
+        local = new WeakRef(big);
+        yield moment;
+        return big.payload.length;
+      });
+      const held = f();
+      expect(await held).to.equal(1000);
+      await collectGarbage();
+      expect(local!.deref()).to.equal(undefined);
+    });
+
+    it('lets a coroutine suspended on a loop that was closed be garbage-collected', async () => {
+      let collected = false;
+      const registry = new FinalizationRegistry(() => {
+        collected = true;
+      });
+      (() => {
+        const forever = coroutine(function* () {
+          for (;;) yield sleep(0.001);
+        });
+        registry.register(forever(), 'forever');
+      })();
+      await iterations(2);
+      currentLoop().close();
+      await collectGarbage();
+      expect(collected).to.equal(true);
     });
   });
 

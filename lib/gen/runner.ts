@@ -220,6 +220,12 @@ export class Runner<R> extends Future<R> implements FutureListener {
       }
       const state = future._state;
       if (state === PENDING) {
+        if (future === this) {
+          // It would wait for itself forever (asyncio refuses this too).
+          isThrow = true;
+          value = new BadYieldError(`coroutine ${describeFunction(this.coroutineFunction)} yielded its own Future; it would wait forever`);
+          continue;
+        }
         this.running = false;
         this.awaiting = future;
         if (this.restoreContext === null) this.captureContext();
