@@ -238,6 +238,10 @@ describe('multi', () => {
       expect(() => multi('ab' as never)).to.throw(TypeError, "got 'ab'");
     });
 
+    it('rejects a Map (not a plain object) with a TypeError instead of resolving to {}', () => {
+      expect(() => multi(new Map([['a', resolved(1)]]) as never)).to.throw(TypeError, /Map/);
+    });
+
     it('rejects quietExceptions that are not classes with a TypeError naming them', () => {
       expect(() => multi([], { quietExceptions: 'RangeError' as never })).to.throw(TypeError, "'RangeError'");
     });

@@ -10,7 +10,7 @@ import { Future, isFuture } from '../concurrent.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeValue } from '../internal/describe.js';
-import { multiFuture } from './multi.js';
+import { isPlainObject, multiFuture } from './multi.js';
 
 /** A value the runner can wait on; see {@link convertYielded}. */
 export type Yieldable =
@@ -128,12 +128,6 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 /** True for the `moment` sentinel. */
 export function isMoment(value: unknown): boolean {
   return value === moment;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})()));

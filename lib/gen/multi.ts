@@ -27,6 +27,13 @@ export function isQuiet(error: unknown, quiet: QuietExceptions | undefined): boo
   return error instanceof (quiet as abstract new (...args: any[]) => unknown);
 }
 
+/** @internal True for `{...}` literals and `Object.create(null)`: what multi (and a yield) treat as a dict. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 function checkQuiet(quiet: unknown, what: string): void {
   if (quiet === undefined) return;
   const list = Array.isArray(quiet) ? quiet : [quiet];
@@ -62,7 +69,8 @@ export function multiFuture<const C extends readonly unknown[] | Record<string, 
   const quiet = options.quietExceptions;
   checkQuiet(quiet, 'multi');
   const isList = Array.isArray(children);
-  if (!isList && (children === null || typeof children !== 'object')) {
+  if (!isList && !isPlainObject(children)) {
+    // A Map, a Set or a class instance has no keys of its own to wait on: it would resolve to {} at once.
     throw new TypeError(`multi: expected an array or a plain object of yieldables, got ${describeValue(children)}`);
   }
   const keys = isList ? null : Object.keys(children);
