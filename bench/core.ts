@@ -608,7 +608,7 @@ export const WORKLOADS: Record<string, Workload> = {
   },
   D: {
     unit: 'bytes per suspended coroutine (D-mem); ns to wake each of 100,000 (D-wake)',
-    size: { full: 100_000, quick: 50_000 },
+    size: { full: 100_000, quick: 30_000 },
     runners: Object.fromEntries(RUNNERS.map((runner) => [runner, measuredByCustom])),
     custom: (runner, size, reps, warmups) => measureSuspended(runner, size, reps, warmups),
   },
@@ -657,18 +657,25 @@ export function runnersOf(workload: string): RunnerName[] {
   return RUNNERS.filter((runner) => runner in runners);
 }
 
-/** Warm-up runs, then `reps` timed runs: ns per op for each. */
+/** Warm-up runs (at least `warmups`, and for at least WARM_UP_MS, so the JIT has settled), then `reps` timed runs: ns per op for each. */
 async function measureRuns(run: Run, ops: number, reps: number, warmups: number): Promise<number[]> {
+  const warmUpEnd = performance.now() + (reps < 5 ? WARM_UP_MS / 2 : WARM_UP_MS);
+  for (let i = 0; i < warmups || performance.now() < warmUpEnd; i++) await run();
+  // No gc() between repetitions: a full GC shrinks the young generation, and
+  // the next run then pays for extra scavenges that steady-state code does not
+  // (it doubled whirlwind's A figure at 50,000 ops).
   const samples: number[] = [];
-  for (let rep = -warmups; rep < reps; rep++) {
-    gc();
+  for (let rep = 0; rep < reps; rep++) {
     const start = process.hrtime.bigint();
     await run();
     const end = process.hrtime.bigint();
-    if (rep >= 0) samples.push(Number(end - start) / ops);
+    samples.push(Number(end - start) / ops);
   }
   return samples;
 }
+
+/** Minimum warm-up time per cell (half in a quick run): TurboFan needs a few hundred thousand iterations of a hot loop. */
+const WARM_UP_MS = 150;
 
 export async function measureCell(
   workloadName: string,

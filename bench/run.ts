@@ -282,7 +282,7 @@ function ratioChart(results: CellResult[], subtitle: string): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="10" y="18" font-size="14" font-weight="bold">Time (or bytes) relative to native async/await — log scale, shorter is better</text>`);
+  parts.push(`<text x="10" y="18" font-size="14" font-weight="bold">Time (or bytes) relative to native async/await, log scale: left of 1× is faster (smaller) than native</text>`);
   parts.push(`<text x="10" y="34" fill="#555">${escapeXml(subtitle)}</text>`);
   runners.forEach((runner, i) => {
     const lx = 10 + i * 120;
@@ -303,10 +303,12 @@ function ratioChart(results: CellResult[], subtitle: string): string {
       const result = find(results, row, runner);
       const by = gy + i * barHeight;
       if (result === undefined || result.ratioToNative === null) return;
-      const x0 = x(low);
-      const x1 = x(result.ratioToNative);
-      parts.push(`<rect x="${x0.toFixed(1)}" y="${by}" width="${Math.max(1, x1 - x0).toFixed(1)}" height="${barHeight - 2}" fill="${RUNNER_COLOURS[runner]}"><title>${runner} ${row}: ${formatRatio(result.ratioToNative)} native</title></rect>`);
-      parts.push(`<text x="${(x1 + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="9" fill="#333">${formatRatio(result.ratioToNative)}</text>`);
+      // Bars grow from the 1× line: leftwards for faster than native, rightwards for slower.
+      const one = x(1);
+      const end = x(result.ratioToNative);
+      const faster = end < one;
+      parts.push(`<rect x="${Math.min(one, end).toFixed(1)}" y="${by}" width="${Math.max(1, Math.abs(end - one)).toFixed(1)}" height="${barHeight - 2}" fill="${RUNNER_COLOURS[runner]}"><title>${runner} ${row}: ${formatRatio(result.ratioToNative)} native</title></rect>`);
+      parts.push(`<text x="${(faster ? end - 3 : end + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="9" fill="#333" text-anchor="${faster ? 'end' : 'start'}">${formatRatio(result.ratioToNative)}</text>`);
     });
   });
   parts.push(`<text x="${left + plotWidth / 2}" y="${plotBottom + 30}" text-anchor="middle" fill="#555">ratio to native async/await (1× = native)</text>`);
