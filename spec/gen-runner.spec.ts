@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { CancelledError, Future } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take } from '../lib/gen.js';
+import { MAX_SYNCHRONOUS_START_DEPTH } from '../lib/gen/runner.js';
 import { genTest } from '../lib/testing.js';
 import { failureOf, iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
@@ -697,6 +698,18 @@ describe('coroutine', () => {
         return (yield depth(n - 1)) + 1;
       });
       expect(await depth(10_000)).to.equal(10_000);
+    });
+
+    it('starts a coroutine nested deeper than MAX_SYNCHRONOUS_START_DEPTH synchronous starts on the next iteration', async () => {
+      const started: number[] = [];
+      const chain = coroutine(function* link(n: number): Generator<unknown, void, unknown> {
+        started.push(n);
+        if (n > 0) yield chain(n - 1);
+      });
+      const future = chain(MAX_SYNCHRONOUS_START_DEPTH);
+      expect(started).to.have.length(MAX_SYNCHRONOUS_START_DEPTH);
+      await future;
+      expect(started).to.have.length(MAX_SYNCHRONOUS_START_DEPTH + 1);
     });
 
     it('survives a 10,000-deep chain that waits at the bottom', async () => {
