@@ -105,6 +105,7 @@ function extract() {
         line: block.startLine - 1,
         module: module.replace(/\.ts$/, '.js'),
         run: !block.flags.includes('no-run'),
+        code: block.body.join('\n'),
         expectedOutput,
       });
     });

@@ -18,8 +18,12 @@ interface DocBlock {
   line: number;
   module: string;
   run: boolean;
+  code: string;
   expectedOutput: string | null;
 }
+
+/** A translated page lives at the same path under docs/<language>/; these must keep the English code blocks. */
+const TRANSLATIONS = [{ language: 'zh-CN', of: 'docs/guide/' }];
 
 // dist/spec/docs.spec.js → the repository root is two levels up.
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,6 +75,21 @@ describe('the code blocks in docs/', function () {
   it('were extracted (docs/generated/manifest.json lists at least one block)', () => {
     expect(blocks.length).to.be.greaterThan(0);
   });
+
+  for (const { language, of } of TRANSLATIONS) {
+    const englishPages = pages.filter((page) => page.startsWith(of));
+    it(`has a ${language} translation of every page of ${of}, with the same code blocks`, () => {
+      const missing: string[] = [];
+      for (const page of englishPages) {
+        const translated = page.replace(/^docs\//, `docs/${language}/`);
+        const blocksOf = (p: string) =>
+          blocks.filter((b) => b.page === p).map(({ code, run, expectedOutput }) => ({ code, run, expectedOutput }));
+        if (!pages.includes(translated)) missing.push(translated);
+        else expect(blocksOf(translated), `code blocks of ${translated}`).to.deep.equal(blocksOf(page));
+      }
+      expect(missing, 'missing translations').to.deep.equal([]);
+    });
+  }
 
   for (const page of pages) {
     describe(page, () => {
