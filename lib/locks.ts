@@ -62,7 +62,7 @@ export class Condition {
    * once `timeout` passes (it never rejects with TimeoutError).
    */
   wait(timeout?: Timeout): Future<boolean> {
-    const deadline = checkedDeadline(timeout, 'Condition.wait');
+    const deadline = checkedDeadline(timeout, 'Condition', 'wait');
     const waiter = new Waiter<boolean>(this.waiters, undefined);
     this.waiters.push(waiter);
     if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.ResolveFalse, 'Condition.wait() timed out');
@@ -151,16 +151,16 @@ export class Event implements WaiterOwner {
    * `gen.TimeoutError` instead.
    */
   wait(timeout?: Timeout): Future<void> {
-    return this.waitAs(timeout, 'Event.wait');
+    return this.waitAs(timeout, 'Event', 'wait');
   }
 
   /** @internal `wait`, with the API name that errors should show (Queue.join waits on an Event). */
-  waitAs(timeout: Timeout | undefined, what: string): Future<void> {
-    const deadline = checkedDeadline(timeout, what);
+  waitAs(timeout: Timeout | undefined, owner: string, method: string): Future<void> {
+    const deadline = checkedDeadline(timeout, owner, method);
     if (this.value) return resolvedFuture(undefined);
     const waiter = new Waiter<void>(this, undefined);
     this.waiters.add(waiter);
-    if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.Fail, `${what}() timed out`);
+    if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.Fail, `${owner}.${method}() timed out`);
     return waiter;
   }
 
@@ -272,7 +272,7 @@ export class Semaphore {
    * rejects with `gen.TimeoutError` and takes nothing.
    */
   acquire(timeout?: Timeout): Future<Releaser> {
-    const deadline = checkedDeadline(timeout, `${this.displayName}.acquire`);
+    const deadline = checkedDeadline(timeout, this.displayName, 'acquire');
     if (this.value > 0) {
       this.value--;
       return resolvedFuture(new Releaser(this.releaseTarget));

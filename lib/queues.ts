@@ -295,7 +295,7 @@ export class Queue<T = unknown> {
    * with `gen.TimeoutError` and the item is *not* added.
    */
   put(item: T, timeout?: Timeout): Future<void> {
-    const deadline = checkedDeadline(timeout, `${this.constructor.name}.put`);
+    const deadline = timeout === undefined ? undefined : checkedDeadline(timeout, this.constructor.name, 'put');
     if (this.tryPut(item)) {
       const done = new Future<void>();
       done.setResult(undefined);
@@ -320,7 +320,7 @@ export class Queue<T = unknown> {
    * rejects with `gen.TimeoutError` and no item is taken.
    */
   get(timeout?: Timeout): Future<T> {
-    const deadline = checkedDeadline(timeout, `${this.constructor.name}.get`);
+    const deadline = timeout === undefined ? undefined : checkedDeadline(timeout, this.constructor.name, 'get');
     const future = new Waiter<T>(this.getters, undefined);
     if (this.hasItemOrPutter()) {
       future.setResult(this.takeNext());
@@ -354,7 +354,7 @@ export class Queue<T = unknown> {
    * rejects with `gen.TimeoutError`.
    */
   join(timeout?: Timeout): Future<void> {
-    return this.finished.waitAs(timeout, `${this.constructor.name}.join`);
+    return this.finished.waitAs(timeout, this.constructor.name, 'join');
   }
 
   /**

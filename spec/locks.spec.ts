@@ -9,18 +9,8 @@ import { CancelledError, Future } from '../lib/concurrent.js';
 import { BadYieldError, coroutine, multi, sleep, TimeoutError } from '../lib/gen.js';
 import { BoundedSemaphore, Condition, Event, Lock, Releaser, Semaphore } from '../lib/locks.js';
 import { iterations, useFreshLoop } from './support/index.js';
-import { useFakeClock } from './support/clock.js';
+import { expectRejection, useFakeClock } from './support/deadlines.js';
 
-/** Expects `future` to fail with an instance of `errorClass`; returns the error. */
-async function expectRejection<E>(future: PromiseLike<unknown>, errorClass: new (...args: any[]) => E): Promise<E> {
-  try {
-    await future;
-  } catch (error) {
-    expect(error).to.be.instanceOf(errorClass);
-    return error as E;
-  }
-  expect.fail(`expected a ${errorClass.name}`);
-}
 
 describe('Condition', () => {
   const loop = useFreshLoop();

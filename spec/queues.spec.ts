@@ -9,17 +9,8 @@ import { CancelledError, Future } from '../lib/concurrent.js';
 import { coroutine, moment, multi, TimeoutError } from '../lib/gen.js';
 import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull } from '../lib/queues.js';
 import { iterations, useFreshLoop } from './support/index.js';
-import { useFakeClock } from './support/clock.js';
+import { expectRejection, useFakeClock } from './support/deadlines.js';
 
-async function expectRejection<E>(future: PromiseLike<unknown>, errorClass: new (...args: any[]) => E): Promise<E> {
-  try {
-    await future;
-  } catch (error) {
-    expect(error).to.be.instanceOf(errorClass);
-    return error as E;
-  }
-  expect.fail(`expected a ${errorClass.name}`);
-}
 
 /** How many putters or getters `toString()` says the queue holds. */
 function held(queue: Queue<any>, which: 'getters' | 'putters'): number {

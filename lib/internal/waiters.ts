@@ -157,9 +157,9 @@ function expireWaiter(waiter: Waiter<unknown, unknown>): void {
  * Validates a `Timeout` argument up front (so bad input throws before anything
  * changes) and returns its absolute deadline, or `undefined` for no timeout.
  */
-export function checkedDeadline(timeout: Timeout | undefined, what: string): number | undefined {
-  if (timeout === undefined) return undefined;
-  return deadlineFromTimeout(() => IOLoop.current().time(), timeout, what);
+export function checkedDeadline(timeout: Timeout | undefined, owner: string, method: string): number | undefined {
+  if (timeout === undefined) return undefined; // the hot path: no string building
+  return deadlineFromTimeout(() => IOLoop.current().time(), timeout, `${owner}.${method}`);
 }
 
 /**
