@@ -94,8 +94,8 @@ export class Condition {
   }
 
   toString(): string {
-    const held = this.waiters.length;
-    return held > 0 ? `<Condition waiters[${held}]>` : '<Condition>';
+    const waiting = this.waiters.liveCount;
+    return waiting > 0 ? `<Condition waiters[${waiting}]>` : '<Condition>';
   }
 
   [inspectCustom](): string {
@@ -297,14 +297,14 @@ export class Semaphore {
     return this.value === 0;
   }
 
-  /** @internal Waiters held, timed-out ones not yet dropped included (as Tornado's repr). */
+  /** @internal Coroutines waiting to acquire. */
   waiterCount(): number {
-    return this.waiters.length;
+    return this.waiters.liveCount;
   }
 
   toString(): string {
     let state = this.value === 0 ? 'locked' : `unlocked,value:${this.value}`;
-    if (this.waiters.length > 0) state += `,waiters:${this.waiters.length}`;
+    if (this.waiters.liveCount > 0) state += `,waiters:${this.waiters.liveCount}`;
     return `<${this.displayName} [${state}]>`;
   }
 

@@ -368,8 +368,8 @@ export class Queue<T = unknown> {
   toString(): string {
     let text = `<${this.constructor.name} maxsize=${this.limit}`;
     if (this.store.size > 0) text += ` queue=${describeValue(this.store.snapshot())}`;
-    if (this.getters.length > 0) text += ` getters[${this.getters.length}]`;
-    if (this.putters.length > 0) text += ` putters[${this.putters.length}]`;
+    if (this.getters.liveCount > 0) text += ` getters[${this.getters.liveCount}]`;
+    if (this.putters.liveCount > 0) text += ` putters[${this.putters.liveCount}]`;
     if (this.unfinishedTasks > 0) text += ` tasks=${this.unfinishedTasks}`;
     return text + '>';
   }

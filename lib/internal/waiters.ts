@@ -172,9 +172,14 @@ export class WaiterList<W extends Waiter<any, any>> implements WaiterOwner {
   /** Abandoned waiters still in `line`. */
   private abandoned = 0;
 
-  /** Entries held, abandoned ones included: what `toString()` reports, as Tornado does. */
+  /** Entries held, abandoned ones not yet dropped included. */
   get length(): number {
     return this.line.length;
+  }
+
+  /** Waiters still waiting: what `toString()` reports. Every abandoned waiter in line was counted. */
+  get liveCount(): number {
+    return this.line.length - this.abandoned;
   }
 
   push(waiter: W): void {
