@@ -33,6 +33,10 @@ export interface WorkerReply {
 export const SIGNAL_WAITING = 0;
 export const SIGNAL_REPLIED = 1;
 export const SIGNAL_WORKER_EXITED = 2;
+export const SIGNAL_WORKER_READY = 3;
+
+/** How long a new worker may take to start before HTTPClient gives up (ms). */
+const WORKER_START_LIMIT_MS = 10_000;
 
 const WORKER_FILE = new URL('./http-worker.js', import.meta.url);
 
@@ -49,14 +53,30 @@ class BlockingFetcher {
     }
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(WORKER_FILE, { workerData: { signal: this.signal, port: port2 }, transferList: [port2] });
+    this.worker = new Worker(WORKER_FILE, {
+      workerData: { signal: this.signal, port: port2 },
+      transferList: [port2],
+      // The worker inherits the parent's Node flags, and `--input-type`
+      // (set by `node --input-type=module -e ...`) makes a file worker fail.
+      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+    });
     // Only a blocked caller needs the worker, and a blocked caller keeps the
     // process alive by itself; an idle worker must never do so.
     this.worker.unref();
     this.port.unref();
+    // A worker that fails to start reports it through an event this thread
+    // could only see after returning: so wait for its "ready", with a limit.
+    Atomics.wait(this.signal, 0, SIGNAL_WAITING, WORKER_START_LIMIT_MS);
+    if (Atomics.load(this.signal, 0) !== SIGNAL_WORKER_READY) {
+      this.terminate();
+      throw new Error(`HTTPClient: the worker thread did not start within ${WORKER_START_LIMIT_MS / 1000} s`);
+    }
   }
 
   run(request: WorkerRequest): WorkerReply {
+    if (Atomics.load(this.signal, 0) === SIGNAL_WORKER_EXITED) {
+      throw new Error('HTTPClient: the worker thread has exited; close this client and make a new one');
+    }
     Atomics.store(this.signal, 0, SIGNAL_WAITING);
     this.port.postMessage(request);
     Atomics.wait(this.signal, 0, SIGNAL_WAITING);

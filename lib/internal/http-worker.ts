@@ -6,7 +6,7 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { createAgents, performFetch, type FetchOutcome } from './http-core.js';
-import { SIGNAL_REPLIED, SIGNAL_WORKER_EXITED, type WorkerReply, type WorkerRequest } from './http-blocking.js';
+import { SIGNAL_REPLIED, SIGNAL_WORKER_EXITED, SIGNAL_WORKER_READY, type WorkerReply, type WorkerRequest } from './http-blocking.js';
 
 const { signal, port } = workerData as { signal: Int32Array; port: MessagePort };
 const agents = createAgents();
@@ -54,3 +54,5 @@ port.on('message', (request: WorkerRequest) => {
     });
   }
 });
+
+wake(SIGNAL_WORKER_READY);
