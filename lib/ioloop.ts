@@ -42,6 +42,14 @@ type Task = (a: any, b: any) => void;
 // possibly-faked globals, looked up at each call.
 const realSetImmediate = globalThis.setImmediate;
 
+/**
+ * The loop's microtask hop is a then() on this settled promise. Not
+ * queueMicrotask: Node wraps each of its calls in an AsyncResource and a bound
+ * function, which cost more than the rest of an iteration (bench workload B:
+ * 430 -> 270 ns per step), and sinon's default fake timers replace it.
+ */
+const settledForHop = Promise.resolve();
+
 /** Node's setTimeout limit (a 32-bit signed count of milliseconds). */
 const MAX_NODE_TIMER_DELAY_MS = 2 ** 31 - 1;
 const NO_ARGS: unknown[] = [];
@@ -392,7 +400,7 @@ export class IOLoop {
     this.drainScheduled = true;
     if (this.microtaskIterationsInARow < MICROTASK_ITERATION_BUDGET) {
       this.microtaskIterationsInARow++;
-      queueMicrotask(this.runIterationBound);
+      void settledForHop.then(this.runIterationBound);
     } else {
       this.microtaskIterationsInARow = 0;
       realSetImmediate(this.runIterationBound);
@@ -429,8 +437,9 @@ export class IOLoop {
       // close() from a callback drops the rest of the batch, as it drops every pending callback.
       if (this.closed) break;
     }
-    batch.length = 0;
-    this.spareQueue = batch;
+    // A fresh array rather than `batch.length = 0`: V8 truncates through a
+    // runtime call and drops the backing store anyway (B: 270 -> 200 ns per step).
+    this.spareQueue = [];
     if (previous !== this) restorePreviousLoop(this, previous);
     if (this.readyQueue.length > 0) this.scheduleIteration();
     this.armNodeTimer();
