@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Future } from '../lib/concurrent.js';
-import { moment, sleep, TimeoutError } from '../lib/gen.js';
+import { coroutine, moment, sleep, TimeoutError } from '../lib/gen.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { appLog, Logger, LogLevel, type LogRecord } from '../lib/log.js';
 import { ExpectLog, genTest, getAsyncTestTimeout } from '../lib/testing.js';
-import { rejectionOf } from './support/index.js';
+import { captureLog, rejectionOf } from './support/index.js';
 
 /** A stand-in for mocha's `this`, recording the timeout genTest asks for. */
 function fakeMochaContext(): { timeout: sinon.SinonSpy } {
@@ -133,6 +133,27 @@ describe('genTest', () => {
     await runWrapped(wrapped, context);
     expect(seen).to.equal(context);
     expect(wrapped.name).to.equal('namedTest');
+  });
+
+  it('takes no parameters, so mocha never waits for a done callback', () => {
+    expect(genTest(function* (this: unknown) {}).length).to.equal(0);
+  });
+
+  it('ends quietly with a coroutine it spawned still waiting', async () => {
+    const never = new Future<void>();
+    const records = await captureLog(() =>
+      runWrapped(
+        genTest(function* () {
+          IOLoop.current().spawnCallback(
+            coroutine(function* () {
+              yield never;
+            }),
+          );
+          yield moment;
+        }),
+      ),
+    );
+    expect(records).to.deep.equal([]);
   });
 
   it("sets mocha's timeout a little beyond its own, so its own fires first", async () => {
