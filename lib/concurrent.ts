@@ -139,6 +139,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._exception = error;
     this._state = State.Failed;
     if (this.listeners === null && this.promise === null) {
+      // Format the stack now: until `stack` is read, V8 keeps the raw frames,
+      // whose receivers include a coroutine's own Future (its runner is on the
+      // stack when the generator throws). Held by the registry, they would keep
+      // that Future alive forever: never collected, never reported.
+      if (error instanceof Error) void error.stack;
       this.unretrieved = { error };
       unretrievedRegistry.register(this, this.unretrieved, this.unretrieved);
     }
