@@ -323,7 +323,7 @@ export class IOLoop {
         if (timedOut) {
           reject(new TimeoutError(`Operation timed out after ${timeout} seconds`));
         } else if (done.cancelled()) {
-          reject(done.exception() ?? new Error('runSync: the work was cancelled'));
+          reject(done.cancellationError()); // exception() would throw it rather than return it
         } else {
           const error = done.exception();
           if (error !== null) reject(error);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import sinon from 'sinon';
-import { Future } from '../lib/concurrent.js';
+import { CancelledError, Future } from '../lib/concurrent.js';
 import { BadYieldError, coroutine, moment, sleep, TimeoutError } from '../lib/gen.js';
 import { IOLoop, TimeoutHandle } from '../lib/ioloop.js';
 import { captureLog, iterations, rejected, rejectionOf, resolved, thrownBy, useFreshLoop } from './support/index.js';
@@ -585,6 +585,15 @@ describe('IOLoop', () => {
       );
     });
 
+    it('rejects with CancelledError when the work is cancelled', async () => {
+      const work = new Future<number>();
+      const outcome = loop.runSync(() => work);
+      loop.addCallback(() => work.cancel('called off'));
+      const error = await rejectionOf(outcome);
+      expect(error).to.be.instanceOf(CancelledError);
+      expect(error.message).to.equal('called off');
+    });
+
     describe('with a timeout', () => {
       const clock = useFakeClock();
 
@@ -626,6 +635,36 @@ describe('IOLoop', () => {
         expect(await outcome).to.equal('in time');
         expect(String(loop)).to.contain('timers=0');
       });
+    });
+  });
+
+  describe('runInExecutor', () => {
+    const loop = useFreshLoop();
+
+    it("submits the function and its arguments to the executor and returns its outcome as a Future", async () => {
+      const submitted: unknown[][] = [];
+      const executor = {
+        submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+          submitted.push(args);
+          return Promise.resolve(fn(...args)) as Promise<Awaited<R>>;
+        },
+      };
+      const future = loop().runInExecutor(executor, (a: number, b: number) => a + b, 2, 3);
+      expect(future).to.be.instanceOf(Future);
+      expect(await future).to.equal(5);
+      expect(submitted).to.deep.equal([[2, 3]]);
+    });
+
+    it('hands back a Future the executor returns as it is', () => {
+      const fromExecutor = resolved(1);
+      const executor = { submit: () => fromExecutor };
+      expect(loop().runInExecutor(executor, () => 1)).to.equal(fromExecutor);
+    });
+
+    it('rejects something without submit() with a TypeError naming it', () => {
+      const error = thrownBy(() => loop().runInExecutor({} as never, () => 1));
+      expect(error).to.be.instanceOf(TypeError);
+      expect(error.message).to.equal('runInExecutor: expected an executor with submit(), got {}');
     });
   });
 
