@@ -14,10 +14,11 @@
  * every runner alike; a cell's figure is the median of all its repetitions.
  * Ratios are to native async/await measured in the same run.
  *
- * Writes bench/results/latest.json, latest.md and ratios.svg.
+ * Writes bench/results/latest.json, latest.md and ratios.svg; a full run
+ * with no --only also refreshes the tables in docs/performance.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,16 +98,25 @@ function selectCells(only: string[]): { workload: string; runner: RunnerName }[]
   return cells;
 }
 
-/** Runs one cell in a fresh process; a failed cell is reported and left out, the others still run. */
+/**
+ * Runs one cell in a fresh process, retrying once (a concurrent rebuild of
+ * dist/ can hand a child a half-written file); a cell that fails twice is
+ * reported and left out, the others still run.
+ */
 function runCell(workload: string, runner: RunnerName, quick: boolean): Record<string, number[]> {
   const args = ['--expose-gc', corePath, workload, runner, ...(quick ? ['--quick'] : [])];
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  if (child.status !== 0) {
-    process.stderr.write(`bench cell ${workload}/${runner} failed (exit ${child.status ?? child.signal}):\n${child.stderr}\n`);
-    process.exitCode = 1;
-    return {};
+  let problem = '';
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const lastLine = child.stdout.trim().split('\n').pop() ?? '';
+    if (child.status === 0 && lastLine.startsWith('{')) {
+      return (JSON.parse(lastLine) as { metrics: Record<string, number[]> }).metrics;
+    }
+    problem = `exit ${child.status ?? child.signal}, stdout ${JSON.stringify(lastLine.slice(0, 200))}:\n${child.stderr}`;
   }
-  return (JSON.parse(child.stdout.trim().split('\n').pop()!) as { metrics: Record<string, number[]> }).metrics;
+  process.stderr.write(`bench cell ${workload}/${runner} failed (${problem})\n`);
+  process.exitCode = 1;
+  return {};
 }
 
 function runCore(options: Options, cells: { workload: string; runner: RunnerName }[]): CellResult[] {
@@ -397,10 +407,29 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
     writeFileSync(join(resultsDir, 'latest.md'), markdown);
     writeFileSync(join(resultsDir, 'ratios.svg'), ratioChart(results, subtitle));
+    if (!options.quick && options.only.length === 0) updatePerformanceDoc(markdown);
     process.stdout.write(`${markdown}\nwrote bench/results/latest.json, latest.md, ratios.svg (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   }
   for (const suite of otherSuites(options)) if (!runSuite(suite)) failedSuites++;
   if (failedSuites > 0) process.exitCode = 1;
+}
+
+/**
+ * A full, unfiltered run also refreshes the tables in docs/performance.md
+ * (between its bench:core markers), so the page shows the latest run.
+ */
+function updatePerformanceDoc(markdown: string): void {
+  const page = join(repositoryRoot, 'docs', 'performance.md');
+  if (!existsSync(page)) return;
+  const text = readFileSync(page, 'utf8');
+  const start = '<!-- bench:core:start -->';
+  const end = '<!-- bench:core:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) return;
+  // The page has its own headings: demote the report's by two levels.
+  const body = markdown.replace(/^# .*\n\n/, '').replace(/^## /gm, '#### ');
+  writeFileSync(page, `${text.slice(0, from + start.length)}\n${body.trim()}\n${text.slice(to)}`);
 }
 
 function round(value: number): number {
