@@ -384,6 +384,11 @@ function copyOutcome<T>(from: Future<T>, to: Future<T>): void {
 /**
  * Sets the result unless the future was cancelled meanwhile (a cancelled
  * operation finishing late is normal, not an error).
+ *
+ * @example
+ * ```ts
+ * socket.on('data', (chunk) => futureSetResultUnlessCancelled(readFuture, chunk));
+ * ```
  */
 export function futureSetResultUnlessCancelled<T>(future: Future<T>, value: T): void {
   if (!future.cancelled()) future.setResult(value);
@@ -392,6 +397,11 @@ export function futureSetResultUnlessCancelled<T>(future: Future<T>, value: T): 
 /**
  * Sets the exception unless the future was cancelled; then the exception has
  * nowhere to go and is logged ("Exception after Future was cancelled").
+ *
+ * @example
+ * ```ts
+ * socket.on('error', (error) => futureSetExceptionUnlessCancelled(readFuture, error));
+ * ```
  */
 export function futureSetExceptionUnlessCancelled(future: Future<unknown>, error: unknown): void {
   if (!future.cancelled()) future.setException(error);

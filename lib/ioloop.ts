@@ -72,6 +72,13 @@ export function currentIOLoop(): IOLoop {
 /**
  * A scheduled timer, as returned by `callLater`, `callAt` and `addTimeout`;
  * pass it to `removeTimeout` to cancel.
+ *
+ * @example
+ * ```ts
+ * const handle = loop.callLater(30, () => console.log('idle for 30 s'));
+ * loop.removeTimeout(handle);
+ * handle.cancelled; // true
+ * ```
  */
 export class TimeoutHandle {
   /** Absolute deadline on the loop's clock, in seconds. */

@@ -47,7 +47,16 @@ function twoDigits(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** Renders a record as Tornado's LogFormatter does: `[E 261125 03:08:18 whirlwind.application] message`. */
+/**
+ * Renders a record as Tornado's LogFormatter does, the error's stack on the
+ * following lines.
+ *
+ * @example
+ * ```ts
+ * formatRecord({ logger: 'whirlwind.application', level: LogLevel.ERROR, message: 'boom', created: Date.now() });
+ * // '[E 261125 03:08:18 whirlwind.application] boom'
+ * ```
+ */
 export function formatRecord(record: LogRecord): string {
   const d = new Date(record.created);
   const stamp =
@@ -61,7 +70,14 @@ export function formatRecord(record: LogRecord): string {
   return text;
 }
 
-/** The default handler: one formatted record per write to stderr. */
+/**
+ * The default handler: one formatted record per write to stderr.
+ *
+ * @example
+ * ```ts
+ * const restore = appLog.replaceHandlers([stderrHandler, (record) => metrics.count(record.level)]);
+ * ```
+ */
 export const stderrHandler: LogHandler = (record) => {
   process.stderr.write(formatRecord(record) + '\n');
 };
@@ -192,7 +208,21 @@ function countPlaceholders(message: string): number {
   return count;
 }
 
-/** Errors in application code: callbacks, coroutines, futures (Tornado's `tornado.application`). */
+/**
+ * Errors in application code: callbacks, coroutines, futures (Tornado's `tornado.application`).
+ *
+ * @example
+ * ```ts
+ * appLog.setLevel(LogLevel.ERROR); // only errors from here on
+ * ```
+ */
 export const appLog = new Logger('whirlwind.application');
-/** The runtime's own messages (Tornado's `tornado.general`). */
+/**
+ * The runtime's own messages (Tornado's `tornado.general`).
+ *
+ * @example
+ * ```ts
+ * genLog.warning('connection pool exhausted, %d waiting', waiting);
+ * ```
+ */
 export const genLog = new Logger('whirlwind.general');

@@ -34,7 +34,15 @@ export interface GenTestOptions {
   timeout?: number;
 }
 
-/** The default `genTest` timeout: `ASYNC_TEST_TIMEOUT` seconds if set, else 5 (as Tornado). */
+/**
+ * The default `genTest` timeout: `ASYNC_TEST_TIMEOUT` seconds if set, else 5 (as Tornado).
+ *
+ * @example
+ * ```ts
+ * // ASYNC_TEST_TIMEOUT=30 npm test
+ * getAsyncTestTimeout(); // 30
+ * ```
+ */
 export function getAsyncTestTimeout(): number {
   const fromEnv = process.env.ASYNC_TEST_TIMEOUT;
   if (fromEnv !== undefined && fromEnv !== '') {
