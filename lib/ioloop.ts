@@ -55,10 +55,10 @@ const MAX_NODE_TIMER_DELAY_MS = 2 ** 31 - 1;
 const NO_ARGS: unknown[] = [];
 
 /**
- * A timer counts as due this close to its deadline. Deadlines built by adding
- * float periods (0.01 + 0.03 + 0.03) land a hair past the whole millisecond
- * Node's timer wakes us at; without slack that costs a second wake-up and a
- * callback 1 ms late.
+ * A timer counts as due this close to its deadline (asyncio does the same
+ * with its clock resolution). Deadlines built by adding float periods
+ * (0.01 + 0.03 + 0.03) land a hair past the whole millisecond Node's timer
+ * wakes us at; without slack that costs a second wake-up and a callback 1 ms late.
  */
 const TIMER_SLACK_SECONDS = 1e-6;
 
