@@ -24,7 +24,10 @@ import {
   TimeoutError,
   WaitIterator,
 } from '../lib/gen.js';
-import { genTest } from '../lib/testing.js';
+import { genTest, ExpectLog } from '../lib/testing.js';
+import { Condition, Event, Lock, Releaser, Semaphore } from '../lib/locks.js';
+import { PriorityQueue, Queue } from '../lib/queues.js';
+import { AsyncHTTPClient, HTTPResponse } from '../lib/httpclient.js';
 import { resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
 /** True when A and B are the same type (the standard trick: it tells `any` and unions apart). */
@@ -120,6 +123,52 @@ describe('typed yields', () => {
   });
 });
 
+describe('typed yields on locks and queues', () => {
+  useFreshLoop();
+
+  it('types acquire() as a Releaser, Condition.wait as boolean and Event.wait as void', async () => {
+    const lock = new Lock();
+    const condition = new Condition();
+    const event = new Event();
+    event.set();
+    const guarded = coroutine(function* () {
+      const held = yield* lock.acquire();
+      expectType<Releaser>()(held);
+      held.release();
+      using _slot = yield* new Semaphore(1).acquire();
+      const notified = yield* condition.wait({ seconds: 0 });
+      expectType<boolean>()(notified);
+      const set = yield* event.wait();
+      expectType<void>()(set);
+      return notified;
+    });
+    expect(await guarded()).to.equal(false);
+  });
+
+  it('types get() by the queue\'s item type', async () => {
+    const queue = new PriorityQueue<[number, string]>();
+    queue.putNowait([2, 'low']);
+    queue.putNowait([1, 'high']);
+    const first = coroutine(function* () {
+      const [priority, label] = yield* queue.get();
+      expectType<number>()(priority);
+      expectType<string>()(label);
+      return label;
+    });
+    expect(await first()).to.equal('high');
+  });
+});
+
+/** Compiled, never called: an HTTP fetch is typed through yield* with no network needed. */
+export function typedFetch(url: string) {
+  return coroutine(function* () {
+    const response = yield* new AsyncHTTPClient().fetch(url);
+    expectType<HTTPResponse>()(response);
+    expectType<Buffer>()(response.body);
+    return response.code;
+  });
+}
+
 describe('coroutine signatures', () => {
   useFreshLoop();
 
@@ -202,6 +251,16 @@ export function misusesThatTscRejects(): void {
   numbers.setResult('one');
   // @ts-expect-error a done callback receives Future<number>
   numbers.addDoneCallback((f: Future<string>) => f.result().length);
+
+  const queue = new Queue<number>();
+  // @ts-expect-error a Queue<number> takes numbers
+  queue.put('seven');
+  // @ts-expect-error a queue timeout is a Timeout, not a string
+  queue.get('soon');
+  // @ts-expect-error runSync's timeout is seconds (a number)
+  IOLoop.current().runSync(() => sleep(1), { timeout: '5' });
+  // @ts-expect-error ExpectLog needs a Logger
+  new ExpectLog(console, /x/);
 
   // @ts-expect-error coroutine needs a function
   coroutine(42);
