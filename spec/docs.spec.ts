@@ -7,7 +7,7 @@
  * with the ```text output block that follows it, if any.
  */
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
@@ -66,6 +66,31 @@ async function runBlock(block: DocBlock): Promise<string[]> {
   return printed;
 }
 
+/** README.md and every Markdown page under docs/ (not the generated folder), relative to the root. */
+function markdownPages(): string[] {
+  const found = ['README.md'];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(repositoryRoot, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory() && path !== 'docs/generated') walk(path);
+      else if (entry.name.endsWith('.md')) found.push(path);
+    }
+  };
+  walk('docs');
+  return found.sort();
+}
+
+/** Relative link targets of a Markdown page (outside code blocks), without their #anchor. */
+function relativeLinks(markdown: string): string[] {
+  const prose = markdown.replace(/^(`{3,}|~{3,})[^]*?^\1\s*$/gm, '');
+  const targets: string[] = [];
+  for (const match of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const target = match[1].split('#')[0];
+    if (target !== '' && !/^[a-z]+:/i.test(target)) targets.push(target);
+  }
+  return targets;
+}
+
 const blocks = loadManifest();
 const pages = [...new Set(blocks.map((block) => block.page))];
 
@@ -74,6 +99,16 @@ describe('the code blocks in docs/', function () {
 
   it('were extracted (docs/generated/manifest.json lists at least one block)', () => {
     expect(blocks.length).to.be.greaterThan(0);
+  });
+
+  it('has no relative link to a file that does not exist (README.md and docs/)', () => {
+    const broken: string[] = [];
+    for (const page of markdownPages()) {
+      for (const target of relativeLinks(readFileSync(join(repositoryRoot, page), 'utf8'))) {
+        if (!existsSync(join(repositoryRoot, dirname(page), decodeURI(target)))) broken.push(`${page} -> ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
   });
 
   for (const { language, of } of TRANSLATIONS) {
