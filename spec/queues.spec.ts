@@ -34,10 +34,11 @@ describe('Queue', () => {
 
     it('counts only getters and putters still waiting in toString()', async () => {
       const q = new Queue<number>();
-      q.get({ seconds: 0.01 });
+      const timedOut = q.get({ seconds: 0.01 });
       q.get();
       await advance(0.01);
       expect([String(q), held(q, 'getters')]).to.deep.equal(['<Queue maxsize=0 getters[1]>', 2]);
+      await expectRejection(timedOut, TimeoutError);
     });
 
     it('gives items back in the order they were put', () => {
@@ -347,9 +348,10 @@ describe('Queue', () => {
       const live = q.put(1);
       let longest = 0;
       for (let round = 0; round < 20; round++) {
-        for (let i = 0; i < 200; i++) q.put(2, { seconds: 0.001 });
+        const timedOut = Array.from({ length: 200 }, () => q.put(2, { seconds: 0.001 }));
         await advance(0.002);
         longest = Math.max(longest, held(q, 'putters'));
+        for (const put of timedOut) expect(put.exception()).to.be.instanceOf(TimeoutError);
       }
       expect(longest).to.be.at.most(101);
       expect(live.done()).to.equal(false);
