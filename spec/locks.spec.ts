@@ -577,6 +577,15 @@ describe('Lock', () => {
     expect(lock.acquire().done()).to.equal(false);
   });
 
+  it('grants a free lock even with a zero timeout, and times a held one out on the next iteration', async () => {
+    const lock = new Lock();
+    expect(lock.acquire(0).done()).to.equal(true);
+    const acquire = lock.acquire(0);
+    expect(acquire.done()).to.equal(false);
+    await iterations(1);
+    expect(acquire.exception()).to.be.instanceOf(TimeoutError);
+  });
+
   it('raises Error("release unlocked lock") when released while unlocked', () => {
     const lock = new Lock();
     expect(() => lock.release()).to.throw(Error, 'release unlocked lock');

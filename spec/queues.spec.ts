@@ -149,6 +149,14 @@ describe('Queue', () => {
       await expectRejection(gets[1], TimeoutError);
     });
 
+    it('expires a zero timeout on exactly the next iteration, not synchronously', async () => {
+      const q = new Queue<number>();
+      const get = q.get({ seconds: 0 });
+      expect(get.done()).to.equal(false);
+      await iterations(1);
+      expect(get.exception()).to.be.instanceOf(TimeoutError);
+    });
+
     it('returns an item put before its timeout', async () => {
       const q = new Queue<number>();
       const get = q.get({ seconds: 0.01 });
