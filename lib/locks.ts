@@ -179,6 +179,14 @@ export class Event implements WaiterOwner {
   }
 }
 
+// `using` (compiled by tsc to tslib's __addDisposableResource) looks up
+// Symbol.dispose at run time. Node defines it as Symbol.for('nodejs.dispose');
+// on an early Node 20 release that predates that, define the same symbol, so
+// releasers work there and agree with Node once it has its own.
+if (typeof Symbol.dispose !== 'symbol') {
+  Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('nodejs.dispose') });
+}
+
 /** Something a releaser can release: a Semaphore or a Lock. */
 type Releasable = { release(): void };
 
