@@ -580,6 +580,19 @@ describe('coroutine', () => {
       expect(holder.future.cancelled()).to.equal(true);
     });
 
+    it('ends cancelled when cancelled from inside its last step, with no yield left (as asyncio)', async () => {
+      const holder: { future?: Future<unknown> } = {};
+      const f = coroutine(function* () {
+        yield moment;
+        holder.future!.cancel('from inside');
+        return 'returned anyway';
+      });
+      holder.future = f();
+      await iterations(2);
+      expect(holder.future.cancelled()).to.equal(true);
+      expect(() => holder.future!.result()).to.throw(CancelledError, 'from inside');
+    });
+
     it('raises CancelledError at the yield when the yielded Future is cancelled by someone else', async () => {
       const child = new Future<number>();
       const f = coroutine(function* () {

@@ -190,7 +190,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
       }
       if (step.done === true) {
         this.running = false;
-        this.setResult(step.value);
+        this.finishWithResult(step.value);
         return;
       }
       const yielded = step.value;
@@ -257,9 +257,20 @@ export class Runner<R> extends Future<R> implements FutureListener {
     this.restoreContext = new AsyncResource('whirlwind.Coroutine');
   }
 
+  private finishWithResult(value: R): void {
+    if (this.cancelRequested) {
+      // Cancelled during its last step, with no yield left to throw at: it
+      // ends cancelled all the same, as an asyncio Task does.
+      this.cancelRequested = false;
+      super.cancel(this.cancelMessage);
+    } else {
+      this.setResult(value);
+    }
+  }
+
   private finishWithError(error: unknown): void {
     if (error instanceof Return) {
-      this.setResult(error.value as R);
+      this.finishWithResult(error.value as R);
     } else if (error instanceof CancelledError) {
       super.cancel(error.message);
       this._exception = error;
