@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { CancelledError, Future } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take } from '../lib/gen.js';
-import { MAX_SYNCHRONOUS_START_DEPTH } from '../lib/gen/runner.js';
+import { MAX_SYNCHRONOUS_START_DEPTH, Runner } from '../lib/gen/runner.js';
 import { genTest } from '../lib/testing.js';
 import { failureOf, iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
@@ -628,6 +628,52 @@ describe('coroutine', () => {
       child.cancel();
       await iterations(2);
       expect(future.cancelled()).to.equal(true);
+    });
+  });
+
+  describe('throwIn (what genTest uses on timeout)', () => {
+    it('throws the error at the pending yield, and the Future it waited on no longer resumes it', async () => {
+      const inner = new Future<number>();
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        try {
+          yield inner;
+          trace.push('resumed normally');
+        } catch (e) {
+          trace.push((e as Error).message);
+        }
+        yield moment;
+        yield moment;
+        return trace;
+      });
+      const runner = f() as Runner<string[]>;
+      expect(runner.throwIn(new Error('thrown in'))).to.equal(true);
+      inner.setResult(1);
+      expect(await runner).to.deep.equal(['thrown in']);
+    });
+
+    it('replaces a pending moment without resuming the generator twice', async () => {
+      const loop = currentLoop();
+      const steps: Array<[string, number]> = [];
+      const f = coroutine(function* () {
+        try {
+          yield moment;
+        } catch (e) {
+          steps.push([(e as Error).message, loop.iteration]);
+        }
+        yield moment;
+        steps.push(['after the next moment', loop.iteration]);
+      });
+      const runner = f() as Runner<void>;
+      runner.throwIn(new Error('thrown in'));
+      await runner;
+      expect(steps.map(([what]) => what)).to.deep.equal(['thrown in', 'after the next moment']);
+      expect(steps[1][1] - steps[0][1]).to.equal(1);
+    });
+
+    it('refuses (false) once the coroutine is done', () => {
+      const runner = coroutine(function* () {})() as Runner<void>;
+      expect(runner.throwIn(new Error('too late'))).to.equal(false);
     });
   });
 
