@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { expect } from 'chai';
 import { CancelledError, Future } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
-import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take } from '../lib/gen.js';
+import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take, withTimeout } from '../lib/gen.js';
 import { MAX_SYNCHRONOUS_START_DEPTH, Runner } from '../lib/gen/runner.js';
 import { genTest } from '../lib/testing.js';
 import { failureOf, iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';
@@ -805,6 +805,20 @@ describe('coroutine', () => {
       expect(await held).to.equal(1000);
       await collectGarbage();
       expect(local!.deref()).to.equal(undefined);
+    });
+
+    it('keeps a suspended coroutine alive while the Future it waits on is alive (Tornado #1769)', async () => {
+      let weak: WeakRef<Future<number>> | null = null;
+      const tester = coroutine(function* () {
+        const inner = new Future<number>();
+        weak = new WeakRef(inner);
+        currentLoop().addCallback(() => {
+          globalThis.gc!();
+          weak!.deref()!.setResult(123);
+        });
+        return (yield inner) as number;
+      });
+      expect(await withTimeout({ seconds: 1 }, tester())).to.equal(123);
     });
 
     it('lets a coroutine suspended on a loop that was closed be garbage-collected', async () => {
