@@ -237,6 +237,20 @@ describe('withTimeout', () => {
     });
   });
 
+  it('sets no timer at all for an already-done Future', () => {
+    withTimeout({ seconds: 3600 }, resolved(1));
+    expect(currentClock().countTimers()).to.equal(0);
+  });
+
+  it('removes its timer at once when the caller cancels the result, without cancelling the wrapped Future', () => {
+    const inner = new Future<number>();
+    const future = withTimeout({ seconds: 3600 }, inner);
+    expect(currentClock().countTimers()).to.equal(1);
+    future.cancel();
+    expect(currentClock().countTimers()).to.equal(0);
+    expect(inner.cancelled()).to.equal(false);
+  });
+
   it('removes its timer once the wrapped Future finishes', async () => {
     const inner = new Future<number>();
     withTimeout({ seconds: 3600 }, inner);
@@ -270,6 +284,13 @@ describe('sleep', () => {
     expect(future.done()).to.equal(false);
     await settle();
     expect(future.done()).to.equal(true);
+  });
+
+  it('removes its timer at once when cancelled', () => {
+    const future = sleep(3600);
+    expect(currentClock().countTimers()).to.equal(1);
+    future.cancel();
+    expect(currentClock().countTimers()).to.equal(0);
   });
 
   it('rejects a duration that is not a number with a TypeError naming it', () => {

@@ -1,7 +1,8 @@
 /** Time in coroutines: `sleep` and `withTimeout`. */
 import { chainFuture, Future, futureAddDoneCallback, futureSetResultUnlessCancelled } from '../concurrent.js';
-import { currentIOLoop } from '../ioloop.js';
+import { currentIOLoop, type TimeoutHandle } from '../ioloop.js';
 import { TimeoutError } from '../internal/errors.js';
+import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { checkSeconds, deadlineFromTimeout, type Timeout } from '../internal/timeout.js';
 import { appLog } from '../log.js';
 import { convertYielded, type YieldResult } from './convert.js';
@@ -20,8 +21,13 @@ import { isQuiet, type QuietExceptions } from './multi.js';
  */
 export function sleep(seconds: number): Future<void> {
   checkSeconds(seconds, 'sleep');
-  const future = new Future<void>();
-  currentIOLoop().callLater(seconds, futureSetResultUnlessCancelled, future, undefined);
+  const loop = currentIOLoop();
+  // A cancelled sleep drops its timer (as asyncio's): left in the heap, it
+  // would keep Node's process alive until the original deadline.
+  const future: Future<void> = futureWithCancelHook(() => {
+    if (!loop.isClosed()) loop.removeTimeout(handle);
+  });
+  const handle = loop.callLater(seconds, futureSetResultUnlessCancelled, future, undefined);
   return future;
 }
 
@@ -52,8 +58,16 @@ export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, op
   const deadline = deadlineFromTimeout(() => loop.time(), timeout, 'withTimeout');
   const quiet = options.quietExceptions;
   const wrapped = convertYielded(yieldable) as Future<YieldResult<Y>>;
-  const result = new Future<YieldResult<Y>>();
+  let handle: TimeoutHandle | null = null;
+  const dropTimer = () => {
+    if (handle !== null && !loop.isClosed()) loop.removeTimeout(handle);
+    handle = null;
+  };
+  // A caller that gives up (cancels the result) must not leave the timer
+  // holding Node's process open until the deadline.
+  const result: Future<YieldResult<Y>> = futureWithCancelHook(dropTimer);
   chainFuture(wrapped, result);
+  if (result.done()) return result; // already done: no timer at all
   const logLateFailure = (late: Future<YieldResult<Y>>) => {
     if (late.cancelled()) return;
     const error = late.exception();
@@ -61,13 +75,12 @@ export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, op
       appLog.error('Exception in Future %s after timeout', late.toString(), error);
     }
   };
-  const handle = loop.callAt(deadline, () => {
+  handle = loop.callAt(deadline, () => {
+    handle = null;
     if (result.done()) return;
     result.setException(new TimeoutError('Timeout'));
     futureAddDoneCallback(wrapped, logLateFailure);
   });
-  futureAddDoneCallback(wrapped, () => {
-    if (!loop.isClosed()) loop.removeTimeout(handle);
-  });
+  futureAddDoneCallback(wrapped, dropTimer);
   return result;
 }
