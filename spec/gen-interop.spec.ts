@@ -87,6 +87,19 @@ describe('coroutines and native async code', () => {
       }),
     );
 
+    it('gives up control at a yield of an already-resolved Promise (its state cannot be read synchronously)', async () => {
+      const trace: string[] = [];
+      const f = coroutine(function* () {
+        trace.push('before');
+        yield Promise.resolve(1);
+        trace.push('after');
+      });
+      const future = f();
+      trace.push('call returned');
+      await future;
+      expect(trace).to.deep.equal(['before', 'call returned', 'after']);
+    });
+
     it(
       'yields any thenable, such as a Bluebird promise',
       genTest(function* () {
