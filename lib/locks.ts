@@ -118,11 +118,14 @@ export class Condition {
  * ready.set();
  * ```
  */
-export class Event implements WaiterOwner {
+export class Event {
   private value = false;
   // A Set, not a line: set() wakes everyone, so order only matters for
   // fairness (insertion order is kept) and a timed-out waiter leaves in O(1).
   private readonly waiters = new Set<Waiter<void>>();
+  private readonly owner: WaiterOwner = {
+    onWaiterAbandoned: (waiter: Waiter<void>) => this.waiters.delete(waiter),
+  };
 
   /** True while the flag is set. */
   isSet(): boolean {
@@ -151,22 +154,17 @@ export class Event implements WaiterOwner {
    * `gen.TimeoutError` instead.
    */
   wait(timeout?: Timeout): Future<void> {
-    return this.waitAs(timeout, 'Event', 'wait');
+    return this.waitFor(timeout, 'Event', 'wait');
   }
 
-  /** @internal `wait`, with the API name that errors should show (Queue.join waits on an Event). */
-  waitAs(timeout: Timeout | undefined, owner: string, method: string): Future<void> {
+  /** `wait`, naming another API in errors and timeouts (Queue.join waits on an Event). */
+  protected waitFor(timeout: Timeout | undefined, owner: string, method: string): Future<void> {
     const deadline = checkedDeadline(timeout, owner, method);
     if (this.value) return resolvedFuture(undefined);
-    const waiter = new Waiter<void>(this, undefined);
+    const waiter = new Waiter<void>(this.owner, undefined);
     this.waiters.add(waiter);
     if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.Fail, `${owner}.${method}() timed out`);
     return waiter;
-  }
-
-  /** @internal */
-  onWaiterAbandoned(waiter: Waiter<void>): void {
-    this.waiters.delete(waiter);
   }
 
   toString(): string {
@@ -261,13 +259,13 @@ function checkSemaphoreValue(value: unknown, what: string): number {
  * ```
  */
 export class Semaphore {
-  /** @internal Free slots. */
+  /** Free slots. */
   protected value: number;
   private readonly waiters = new WaiterList<Waiter<Releaser>>();
-  /** @internal What releasers release: the semaphore, or the Lock built on it. */
-  releaseTarget: Releasable = this;
-  /** @internal The class name errors and `toString()` use ("Lock" for a Lock's semaphore). */
-  displayName: string;
+  /** What releasers release: the semaphore, or the Lock built on it. */
+  protected releaseTarget: Releasable = this;
+  /** The class name errors and `toString()` use ("Lock" for a Lock's semaphore). */
+  protected displayName: string;
 
   constructor(value = 1) {
     this.displayName = new.target.name;
@@ -300,13 +298,8 @@ export class Semaphore {
     else waiter.resolve(new Releaser(this.releaseTarget));
   }
 
-  /** @internal True if no slot is free. */
-  isLocked(): boolean {
-    return this.value === 0;
-  }
-
-  /** @internal Coroutines waiting to acquire. */
-  waiterCount(): number {
+  /** Coroutines waiting to acquire. */
+  protected waiterCount(): number {
     return this.waiters.liveCount;
   }
 
@@ -347,6 +340,26 @@ export class BoundedSemaphore extends Semaphore {
 }
 
 /**
+ * The semaphore inside a Lock: it calls itself "Lock" in errors, and its
+ * releasers call `Lock.release`, so misuse reports the Lock's own error.
+ */
+class LockSemaphore extends BoundedSemaphore {
+  constructor(lock: Lock) {
+    super(1);
+    this.releaseTarget = lock;
+    this.displayName = 'Lock';
+  }
+
+  get locked(): boolean {
+    return this.value === 0;
+  }
+
+  get waiting(): number {
+    return this.waiterCount();
+  }
+}
+
+/**
  * Mutual exclusion for coroutines. `acquire()` locks it (waiting while it is
  * held); `release()` hands it to the oldest waiter, so waiters get the lock
  * in the order they asked (FIFO). Releasing an unlocked lock is an `Error`.
@@ -362,13 +375,7 @@ export class BoundedSemaphore extends Semaphore {
  * ```
  */
 export class Lock {
-  private readonly block = new BoundedSemaphore(1);
-
-  constructor() {
-    // Releasers from this lock call Lock.release, so misuse reports the Lock's error.
-    this.block.releaseTarget = this;
-    this.block.displayName = 'Lock';
-  }
+  private readonly block = new LockSemaphore(this);
 
   /** Locks; resolves to a `Releaser` once the lock is ours, rejects with `gen.TimeoutError` at `timeout`. */
   acquire(timeout?: Timeout): Future<Releaser> {
@@ -377,13 +384,13 @@ export class Lock {
 
   /** Unlocks, handing the lock to the oldest waiter; `Error("release unlocked lock")` if not locked. */
   release(): void {
-    if (!this.block.isLocked()) throw new Error('release unlocked lock');
+    if (!this.block.locked) throw new Error('release unlocked lock');
     this.block.release();
   }
 
   toString(): string {
-    const waiters = this.block.waiterCount();
-    const state = this.block.isLocked() ? 'locked' : 'unlocked';
+    const waiters = this.block.waiting;
+    const state = this.block.locked ? 'locked' : 'unlocked';
     return waiters > 0 ? `<Lock [${state},waiters:${waiters}]>` : `<Lock [${state}]>`;
   }
 

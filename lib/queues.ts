@@ -64,7 +64,11 @@ export class QueueEmpty extends WhirlwindError {}
  */
 export class QueueFull extends WhirlwindError {}
 
-/** @internal Where a queue keeps its items; the three queue kinds differ only here. */
+/**
+ * Where a queue keeps its items: the three queue kinds differ only here. A
+ * subclass of `Queue` may set its `store` to change the order, as Tornado's
+ * `_init`/`_put`/`_get` overrides do.
+ */
 export interface ItemStore<T> {
   readonly size: number;
   put(item: T): void;
@@ -225,6 +229,13 @@ function checkMaxsize(maxsize: unknown, what: string): number {
   return maxsize;
 }
 
+/** Set while no task is unfinished; its timeouts name `Queue.join`, not `Event.wait`. */
+class JoinEvent extends Event {
+  waitForJoin(timeout: Timeout | undefined, queueName: string): Future<void> {
+    return this.waitFor(timeout, queueName, 'join');
+  }
+}
+
 /** The async iterator behind `for await (const item of queue)`: every step is a `get()`. */
 class QueueIterator<T> implements AsyncIterator<T> {
   constructor(private readonly queue: Queue<T>) {}
@@ -258,13 +269,13 @@ function wrapIteratorValue<T>(value: T): IteratorResult<T> {
  * ```
  */
 export class Queue<T = unknown> {
-  /** @internal Where the items live; subclasses choose the order. */
+  /** Where the items live; subclasses choose the order by setting it in their constructor. */
   protected store: ItemStore<T> = new FifoStore<T>();
   private readonly limit: number;
   private readonly getters = new WaiterList<Waiter<T>>();
   private readonly putters = new WaiterList<Waiter<void, T>>();
   private unfinishedTasks = 0;
-  private readonly finished = new Event();
+  private readonly finished = new JoinEvent();
 
   constructor(maxsize = 0) {
     this.limit = checkMaxsize(maxsize, new.target.name);
@@ -354,7 +365,7 @@ export class Queue<T = unknown> {
    * rejects with `gen.TimeoutError`.
    */
   join(timeout?: Timeout): Future<void> {
-    return this.finished.waitAs(timeout, this.constructor.name, 'join');
+    return this.finished.waitForJoin(timeout, this.constructor.name);
   }
 
   /**
