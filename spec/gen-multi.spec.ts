@@ -4,6 +4,7 @@
  * failure in input order raised and the others logged unless quiet.
  */
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { CancelledError, Future } from '../lib/concurrent.js';
 import { BadYieldError, coroutine, moment, multi, multiFuture, Return } from '../lib/gen.js';
 import { appLog } from '../lib/log.js';
@@ -244,6 +245,36 @@ describe('multi', () => {
 
     it('rejects quietExceptions that are not classes with a TypeError naming them', () => {
       expect(() => multi([], { quietExceptions: 'RangeError' as never })).to.throw(TypeError, "'RangeError'");
+    });
+  });
+
+  describe('properties', () => {
+    /** A child: settles after `delay` moments, with its index or a failure naming it. */
+    const childArbitrary = fc.record({ delay: fc.integer({ min: 0, max: 4 }), fails: fc.boolean() });
+
+    it('resolves in input order, or fails with the first failure in input order and logs the rest', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(childArbitrary, { maxLength: 8 }), async (children) => {
+          const futures = children.map(({ delay: moments, fails }, i) =>
+            fails ? failSoon(new RangeError(`child ${i}`), moments) : delay(moments, i),
+          );
+          let outcome: unknown;
+          const records = await captureLog(async () => {
+            outcome = await Promise.resolve(multi(futures) as PromiseLike<unknown[]>).then(
+              (values) => ({ values }),
+              (error: Error) => ({ error: error.message }),
+            );
+          });
+          const failing = children.flatMap((c, i) => (c.fails ? [i] : []));
+          if (failing.length === 0) {
+            expect(outcome).to.deep.equal({ values: children.map((_, i) => i) });
+          } else {
+            expect(outcome).to.deep.equal({ error: `child ${failing[0]}` });
+          }
+          expect(records.map((r) => (r.error as Error).message)).to.have.members(failing.slice(1).map((i) => `child ${i}`));
+        }),
+        { numRuns: 100 },
+      );
     });
   });
 });

@@ -3,11 +3,12 @@
  * `currentIndex`/`currentFuture`, by `next()` or `for await`.
  */
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { Future } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { coroutine, sleep, WaitIterator, withTimeout } from '../lib/gen.js';
 import { genTest } from '../lib/testing.js';
-import { resolved, useFreshLoop } from './support/index.js';
+import { resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
 /**
  * Finishes four futures over nine loop iterations (Tornado's
@@ -181,5 +182,21 @@ describe('WaitIterator', () => {
 
   it('rejects an argument that is not yieldable', () => {
     expect(() => new WaitIterator(42 as never)).to.throw(/yielded unknown object 42/);
+  });
+
+  it('hands out futures in the order they finish, ties in argument order (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 8 }), async (delays) => {
+        const waiter = new WaitIterator(...delays.map((iterationsLater, i) => resolvedLater(i, iterationsLater)));
+        const order: unknown[] = [];
+        for await (const result of waiter) order.push([waiter.currentIndex, result]);
+        const expected = delays
+          .map((d, i) => ({ d, i }))
+          .sort((a, b) => a.d - b.d || a.i - b.i)
+          .map(({ i }) => [i, i]);
+        expect(order).to.deep.equal(expected);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
