@@ -212,6 +212,10 @@ describe('Condition', () => {
     expect(live.done()).to.equal(false);
   });
 
+  it('rejects a notify() count that is not a number with a TypeError', () => {
+    expect(() => new Condition().notify('all' as never)).to.throw(TypeError, "Condition.notify: expected a number of waiters, got 'all'");
+  });
+
   it('rejects a timeout that is not a Timeout with a TypeError, and waits for nothing', () => {
     const condition = new Condition();
     expect(() => condition.wait('soon' as never)).to.throw(TypeError, /Condition\.wait: timeout must be .* got 'soon'/);
@@ -468,6 +472,14 @@ describe('Semaphore', () => {
       await advance(0.01);
       await both;
       expect(history).to.deep.equal(['acquired 0', 'release 0', 'acquired 1', 'release 1']);
+    });
+
+    it('say what they release in toString(), until released', async () => {
+      const semaphore = new Semaphore(2);
+      const releaser = await semaphore.acquire();
+      expect(String(releaser)).to.equal('<Releaser of <Semaphore [unlocked,value:1]>>');
+      releaser.release();
+      expect(String(releaser)).to.equal('<Releaser released>');
     });
 
     it('release only once, so an early release() inside a `using` block is safe', async () => {
