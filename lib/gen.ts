@@ -43,6 +43,7 @@ export {
   type EventsOptions,
   type EventTargetLike,
   type OnceOptions,
+  type OutcomeOf,
   type OverflowPolicy,
 } from './gen/callbacks.js';
 

@@ -140,6 +140,13 @@ describe('futureFromCallback', () => {
     expect(await failureOf(future)).to.be.instanceOf(TimeoutError);
   });
 
+  it('checks the arguments against the parameters before the callback', async () => {
+    const double = (n: number, cb: (doubled: number) => void) => cb(n * 2);
+    expect(await futureFromCallback(double, 2)).to.equal(4);
+    // @ts-expect-error a string where a number goes
+    expect(await futureFromCallback(double, 'x')).to.be.NaN;
+  });
+
   it('rejects a non-function, naming what it got', () => {
     expect(() => futureFromCallback(42 as never)).to.throw(TypeError, 'expected a function taking a callback, got 42');
   });
@@ -208,6 +215,22 @@ describe('callbackify', () => {
     const slow = callbackify(() => withTimeout({ seconds: 0 }, new Future<number>()));
     const [error] = await callbackArguments(slow);
     expect(error).to.be.instanceOf(TimeoutError);
+  });
+
+  it('runs a generator function as a coroutine', async () => {
+    const viaGenerator = callbackify(function* (n: number) {
+      const doubled: number = yield Promise.resolve(n * 2);
+      return doubled;
+    });
+    expect(await callbackArguments(viaGenerator, 4)).to.deep.equal([null, 8]);
+  });
+
+  it('types the callback with the outcome of the function', async () => {
+    const answer = callbackify(async () => 42);
+    const received = await new Promise((resolve) => answer((_error, value: number) => resolve(value)));
+    expect(received).to.equal(42);
+    // @ts-expect-error the outcome is a number, not a string
+    answer((_error: unknown, _value: string) => undefined);
   });
 
   it('passes `this` through to the wrapped function', async () => {
@@ -303,6 +326,12 @@ describe('returnFuture', () => {
   it('fails with TimeoutError under withTimeout when the callback never comes', async () => {
     const never = returnFuture((_cb: (e: unknown) => void) => undefined);
     expect(await failureOf(withTimeout({ seconds: 0 }, never()))).to.be.instanceOf(TimeoutError);
+  });
+
+  it('keeps the parameter types of the wrapped function', async () => {
+    expect(await add(1, 1)).to.equal(2);
+    // @ts-expect-error a string where a number goes
+    expect(() => add('1', 2)).to.not.throw();
   });
 
   it('rejects a function that declares no callback parameter', () => {

@@ -27,7 +27,7 @@ import { TimeoutError } from '../internal/errors.js';
 import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
 import type { Timeout } from '../internal/timeout.js';
 import { Queue, QueueFull } from '../queues.js';
-import { convertYielded } from './convert.js';
+import { coroutine } from './runner.js';
 import type { NodeCallback } from './task.js';
 
 export type { CollapsedValues } from '../internal/node-callback.js';
@@ -61,14 +61,17 @@ export function futureFromCallback<A extends unknown[], V extends unknown[]>(
   return future;
 }
 
+/** What a function's outcome resolves to: a generator's return value, a Future's or Promise's result, or the value. */
+export type OutcomeOf<R> = R extends Generator<unknown, infer G, any> ? G : R extends Future<infer T> ? T : Awaited<R>;
+
 /**
- * The other direction of `Task`: turns a coroutine (or any function
- * returning a Future, Promise or value) into a function taking a trailing
- * Node-style callback, which receives `(error)` or `(null, result)` exactly
- * once, always on a later loop iteration (never synchronously). A
- * synchronous throw or a cancelled Future reaches the callback as its error.
- * An exception thrown by the callback itself is logged ("Exception in
- * callback"), never fed back into it.
+ * The other direction of `Task`: turns a coroutine (a generator function,
+ * or any function returning a Future, Promise or value) into a function
+ * taking a trailing Node-style callback, which receives `(error)` or
+ * `(null, result)` exactly once, always on a later loop iteration (never
+ * synchronously). A synchronous throw or a cancelled Future reaches the
+ * callback as its error. An exception thrown by the callback itself is
+ * logged ("Exception in callback"), never fed back into it.
  *
  * @example
  * ```ts
@@ -79,10 +82,12 @@ export function futureFromCallback<A extends unknown[], V extends unknown[]>(
  */
 export function callbackify<This, A extends unknown[], R>(
   fn: (this: This, ...args: A) => R,
-): (this: This, ...args: [...A, NodeCallback<[Awaited<R extends Future<infer T> ? T : R>]>]) => void {
+): (this: This, ...args: [...A, NodeCallback<[OutcomeOf<R>]>]) => void {
   if (typeof fn !== 'function') {
     throw new TypeError(`callbackify: expected a function returning a Future, Promise or value, got ${describeValue(fn)}`);
   }
+  // coroutine() already turns every kind of outcome (a throw, a value, a Promise, a generator) into a Future.
+  const asCoroutine = coroutine(fn as (this: This, ...args: unknown[]) => unknown) as (this: This, ...args: unknown[]) => Future<unknown>;
   const withCallback = function (this: This, ...argsAndCallback: unknown[]): void {
     const callback = argsAndCallback.pop();
     if (typeof callback !== 'function') {
@@ -90,16 +95,8 @@ export function callbackify<This, A extends unknown[], R>(
         `${describeFunction(fn)} (callbackified): expected a callback as the last argument, got ${describeValue(callback)}`,
       );
     }
-    let outcome: Future<unknown>;
-    try {
-      const returned = fn.apply(this, argsAndCallback as A);
-      outcome = returned instanceof Future ? returned : resolvedOrConverted(returned);
-    } catch (error) {
-      outcome = new Future<unknown>();
-      outcome.setException(error);
-    }
     // addDoneCallback, not futureAddDoneCallback: the callback must never run synchronously.
-    outcome.addDoneCallback((done) => {
+    asCoroutine.apply(this, argsAndCallback).addDoneCallback((done) => {
       const error = done.cancelled() ? done.cancellationError() : done.exception();
       if (error !== null) callback(error);
       else callback(null, done.result());
@@ -107,15 +104,6 @@ export function callbackify<This, A extends unknown[], R>(
   };
   Object.defineProperty(withCallback, 'name', { value: fn.name, configurable: true });
   return withCallback as never;
-}
-
-function resolvedOrConverted(value: unknown): Future<unknown> {
-  if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function') {
-    return convertYielded(value);
-  }
-  const future = new Future<unknown>();
-  future.setResult(value);
-  return future;
 }
 
 /** A Node `EventEmitter` or anything with the same `on`/`off` pair. */
