@@ -53,13 +53,7 @@ class BlockingFetcher {
     }
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(WORKER_FILE, {
-      workerData: { signal: this.signal, port: port2 },
-      transferList: [port2],
-      // The worker inherits the parent's Node flags, and `--input-type`
-      // (set by `node --input-type=module -e ...`) makes a file worker fail.
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
-    });
+    this.worker = startWorker({ signal: this.signal, port: port2 }, [port2]);
     // Only a blocked caller needs the worker, and a blocked caller keeps the
     // process alive by itself; an idle worker must never do so.
     this.worker.unref();
@@ -90,6 +84,25 @@ class BlockingFetcher {
   terminate(): void {
     this.port.close();
     void this.worker.terminate();
+  }
+}
+
+/**
+ * The worker inherits the parent's Node flags, and `--input-type` (from
+ * `node --input-type=module -e ...`) makes a file worker fail at startup; so
+ * that flag is left out. Naming the flags explicitly makes Node reject V8
+ * flags such as `--expose-gc` that it would silently skip when inheriting,
+ * hence the fallback to none.
+ */
+function startWorker(workerData: unknown, transferList: MessagePort[]): Worker {
+  const inherited = process.execArgv;
+  const usable = inherited.filter((flag) => !flag.startsWith('--input-type'));
+  if (usable.length === inherited.length) return new Worker(WORKER_FILE, { workerData, transferList });
+  try {
+    return new Worker(WORKER_FILE, { workerData, transferList, execArgv: usable });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(WORKER_FILE, { workerData, transferList, execArgv: [] });
   }
 }
 
