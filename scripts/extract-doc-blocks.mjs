@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Extracts every ```ts code block of docs/**\/*.md into its own module under
+ * Extracts every ```ts code block of docs/**\/*.md (and of README.md) into its own module under
  * docs/generated/ (git-ignored), so that `tsc -p tsconfig.json` type-checks
  * them with the rest of the project and spec/docs.spec.ts runs them.
  *
@@ -79,8 +79,9 @@ function extract() {
   rmSync(outDir, { recursive: true, force: true });
   const manifest = [];
   const problems = [];
-  for (const file of markdownFiles(docsDir)) {
-    const page = relative(docsDir, file).split(sep).join('/');
+  // The README's examples are the first a user copies: they are held to the same rule.
+  for (const file of [join(root, 'README.md'), ...markdownFiles(docsDir)]) {
+    const page = relative(root, file).split(sep).join('/'); // README.md, docs/guide/02-futures.md
     const blocks = fencedBlocks(readFileSync(file, 'utf8'));
     let index = 0;
     blocks.forEach((block, i) => {
@@ -88,20 +89,21 @@ function extract() {
       index++;
       const unknown = block.flags.filter((flag) => !KNOWN_FLAGS.has(flag));
       if (unknown.length > 0) {
-        problems.push(`docs/${page}:${block.startLine - 1}: unknown code block flag ${unknown.join(' ')} (known: ${[...KNOWN_FLAGS].join(', ')})`);
+        problems.push(`${page}:${block.startLine - 1}: unknown code block flag ${unknown.join(' ')} (known: ${[...KNOWN_FLAGS].join(', ')})`);
       }
       const next = blocks[i + 1];
       const expectedOutput =
         next !== undefined && next.language === 'text' && next.flags.includes('output') ? next.body.join('\n') : null;
-      const module = `${page.replace(/\.md$/, '')}.${index}.ts`;
+      // docs/guide/02-futures.md -> guide/02-futures.3.ts; README.md -> root/README.1.ts (never clashes with docs/README.md).
+      const module = `${page.startsWith('docs/') ? page.slice(5) : `root/${page}`}`.replace(/\.md$/, `.${index}.ts`);
       // Blank lines keep Markdown line numbers; `export {}` makes even an import-less block a module.
-      const padding = `// Generated from docs/${page} by scripts/extract-doc-blocks.mjs; line numbers match the page.`
+      const padding = `// Generated from ${page} by scripts/extract-doc-blocks.mjs; line numbers match the page.`
         + '\n'.repeat(block.startLine - 1);
       const source = `${padding}${block.body.join('\n')}\nexport {};\n`;
       mkdirSync(dirname(join(outDir, module)), { recursive: true });
       writeFileSync(join(outDir, module), source);
       manifest.push({
-        page: `docs/${page}`,
+        page,
         line: block.startLine - 1,
         module: module.replace(/\.ts$/, '.js'),
         run: !block.flags.includes('no-run'),

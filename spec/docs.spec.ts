@@ -1,5 +1,5 @@
 /**
- * Runs every ```ts block of docs/ (see docs/README.md for the conventions).
+ * Runs every ```ts block of docs/ and README.md (see docs/README.md for the conventions).
  * `npm run build` extracts the blocks into docs/generated/ and tsc compiles
  * them with everything else, so a block that does not type-check already
  * failed the build; here each one is imported (its top-level code and
@@ -94,7 +94,7 @@ function relativeLinks(markdown: string): string[] {
 const blocks = loadManifest();
 const pages = [...new Set(blocks.map((block) => block.page))];
 
-describe('the code blocks in docs/', function () {
+describe('the code blocks in docs/ and README.md', function () {
   this.timeout((BLOCK_TIMEOUT_SECONDS + 5) * 1000);
 
   it('were extracted (docs/generated/manifest.json lists at least one block)', () => {
