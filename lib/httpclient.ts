@@ -427,7 +427,9 @@ export class AsyncHTTPClient {
  * thread shared by the open clients; `close()` lets it go.
  *
  * Blocking is the point of this class and its cost: nothing else on the
- * thread runs while it waits. Use it in scripts, never in a server.
+ * thread runs while it waits. Use it in scripts, never in a server — and
+ * never against a server running on the same thread, which cannot answer
+ * while the thread waits (the fetch ends with "Timeout during request").
  *
  * @example
  * ```ts
