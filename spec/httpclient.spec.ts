@@ -255,6 +255,12 @@ describe('httpclient', () => {
       expect(error.message).to.contain('larger than maxBodySize (1000 bytes)');
     });
 
+    it('accepts a HEAD response declaring a length above maxBodySize', async () => {
+      const response = await client.fetch(`${server.url}/big/2000`, { method: 'HEAD', maxBodySize: 1000 });
+      expect(response.headers['content-length']).to.equal('2000');
+      expect(response.body.length).to.equal(0);
+    });
+
     it('fails a chunked body once it grows past maxBodySize', async () => {
       const error = await failureOf(client.fetch(`${server.url}/big/200000/chunked`, { maxBodySize: 100000 }));
       expect(error.message).to.contain('larger than maxBodySize (100000 bytes)');

@@ -204,8 +204,10 @@ class Exchange {
       this.failWithHookError(error);
       return;
     }
+    // A HEAD (or 204/304) response declares the length of a body it does not send.
+    const hasBody = method !== 'HEAD' && code !== 204 && code !== 304;
     const declaredLength = Number(response.headers['content-length']);
-    if (declaredLength > this.spec.maxBodySize) {
+    if (hasBody && declaredLength > this.spec.maxBodySize) {
       this.fail(bodyTooLargeMessage(this.spec.maxBodySize, method, url), null);
       return;
     }
