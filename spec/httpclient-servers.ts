@@ -33,6 +33,8 @@ export function newServerLog(): ServerLog {
   return { arrivals: [], connections: 0, inFlight: 0, peakInFlight: 0, aborted: 0 };
 }
 
+const servedOnSocket = new WeakMap<object, number>();
+
 /** The routes every test server serves. */
 export function testRoutes(log: ServerLog, held: HeldRequests): http.RequestListener {
   return (req, res) => {
@@ -82,6 +84,16 @@ export function testRoutes(log: ServerLog, held: HeldRequests): http.RequestList
         case 'hangup':
           req.socket.destroy();
           return;
+        case 'first-on-connection': {
+          // Answers only the first request of a connection and drops the
+          // connection on any later one: a keep-alive connection the server
+          // closed just as the client reused it.
+          const served = servedOnSocket.get(req.socket) ?? 0;
+          servedOnSocket.set(req.socket, served + 1);
+          if (served > 0) req.socket.destroy();
+          else res.end(`${req.method} answered`);
+          return;
+        }
         case 'cut':
           // Promise 1000 bytes, send 10, close: a response cut mid-body.
           res.writeHead(200, { 'Content-Length': '1000' });

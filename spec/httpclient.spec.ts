@@ -485,6 +485,20 @@ describe('httpclient', () => {
   });
 
   describe('keep-alive', () => {
+    it('retries a GET once on a fresh connection when a reused one turns out closed', async () => {
+      await client.fetch(`${server.url}/first-on-connection`);
+      const response = await client.fetch(`${server.url}/first-on-connection`);
+      expect(response.body.toString()).to.equal('GET answered');
+      expect(server.log.connections).to.equal(2);
+    });
+
+    it('does not retry a POST on a reused connection that turns out closed', async () => {
+      await client.fetch(`${server.url}/first-on-connection`);
+      const error = await failureOf(client.fetch(`${server.url}/first-on-connection`, { method: 'POST', body: 'once' }));
+      expect(error.message).to.equal('Stream closed');
+      expect(server.log.connections).to.equal(1);
+    });
+
     it('reuses one connection for 1,000 sequential requests', async () => {
       for (let i = 0; i < 1000; i++) {
         const response = await client.fetch(`${server.url}/hello`);
