@@ -484,6 +484,24 @@ describe('httpclient', () => {
     });
   });
 
+  describe('types', () => {
+    it('types fetch results and rejects misspelt options at compile time', () => {
+      // Compiled, never called: tsc must keep rejecting the marked lines.
+      const typeChecks = function* (c: AsyncHTTPClient) {
+        const viaYieldStar: HTTPResponse = yield* c.fetch('http://127.0.0.1/');
+        const viaThen: PromiseLike<HTTPResponse> = c.fetch('http://127.0.0.1/');
+        // @ts-expect-error requestTimout is not an option
+        c.fetch('http://127.0.0.1/', { requestTimout: 1 });
+        // @ts-expect-error a body is a string or bytes
+        c.fetch('http://127.0.0.1/', { method: 'POST', body: { json: true } });
+        // @ts-expect-error the response body is a Buffer, not a string
+        const text: string = viaYieldStar.body;
+        return [viaThen, text];
+      };
+      expect(typeChecks).to.be.a('function');
+    });
+  });
+
   describe('keep-alive', () => {
     it('retries a GET once on a fresh connection when a reused one turns out closed', async () => {
       await client.fetch(`${server.url}/first-on-connection`);
