@@ -30,7 +30,7 @@ import {
   type FetchOutcome,
   type FetchSpec,
 } from './internal/http-core.js';
-import { acquireFetcher, releaseFetcher, type WorkerRequest } from './internal/http-blocking.js';
+import { acquireFetcher, releaseFetcher, type WorkerReply, type WorkerRequest } from './internal/http-blocking.js';
 
 export type { IncomingHttpHeaders } from 'node:http';
 
@@ -443,7 +443,7 @@ export class AsyncHTTPClient {
  */
 export class HTTPClient {
   private closed = false;
-  private fetcher: { run(request: WorkerRequest): import('./internal/http-blocking.js').WorkerReply } | null = null;
+  private fetcher: { run(request: WorkerRequest): WorkerReply } | null = null;
 
   /**
    * Runs the request and returns its response; same options and errors as
