@@ -353,6 +353,19 @@ describe('httpclient', () => {
       }
     });
 
+    it('drops authUsername credentials on a cross-origin redirect', async () => {
+      const other = await startServer();
+      try {
+        const response = await client.fetch(`${server.url}/redirect/307?to=${encodeURIComponent(`${other.url}/echo`)}`, {
+          authUsername: 'user',
+          authPassword: 'secret',
+        });
+        expect(echoOf(response).headers.authorization).to.equal(undefined);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('keeps Authorization and Cookie on a same-origin redirect', async () => {
       const response = await client.fetch(`${server.url}/redirect/302?to=/echo`, {
         headers: { Authorization: 'Bearer secret', Cookie: 'session=1' },
