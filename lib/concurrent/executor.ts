@@ -404,7 +404,10 @@ type Method<This, A extends unknown[], R> = (this: This, ...args: A) => R;
  * with `@runOnExecutor({ executor: 'pool' })`. With a `ThreadPoolExecutor`
  * the method's *source* is sent to a worker, so its body follows the rules
  * of a self-contained function: `this` is only used here, to find the
- * executor, and is not available in the worker.
+ * executor, and is not available in the worker. A decorator cannot change
+ * a method's declared type, so TypeScript still sees the method's own
+ * return type: `yield` or `await` the call, both of which take a Future
+ * and a plain value alike.
  *
  * @example
  * ```ts
