@@ -9,7 +9,8 @@
 import { Future, isFuture } from '../concurrent.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
-import { describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe.js';
+import { appLog } from '../log.js';
 import { isPlainObject, multiFuture } from './multi.js';
 
 /** A value the runner can wait on; see {@link convertYielded}. */
@@ -161,6 +162,20 @@ function resolveMoment(future: Future<void>): void {
 }
 
 /**
+ * A `test` that throws is a bug in one registration, and every yield of a
+ * non-Future goes through it: log it and treat it as "not mine", so
+ * coroutines yielding Promises or arrays are not hit by someone else's bug.
+ */
+function converterAccepts(converter: Converter, value: unknown): boolean {
+  try {
+    return Boolean(converter.test(value));
+  } catch (error) {
+    appLog.error('Exception in registerYieldable test %s', describeFunction(converter.test), error);
+    return false;
+  }
+}
+
+/**
  * Turns anything a coroutine may yield into a Future: a Future as is; a
  * Promise or thenable; `moment`, `null`, `undefined` (one loop iteration);
  * an array or plain object of yieldables (as `multi`); anything a
@@ -175,7 +190,7 @@ export function convertYielded(value: unknown): Future<unknown> {
   if (isFuture(value)) return value;
   if (value === undefined || value === null || value === moment) return momentFuture();
   for (let i = 0; i < converters.length; i++) {
-    if (converters[i].test(value)) {
+    if (converterAccepts(converters[i], value)) {
       const converted = converters[i].convert(value);
       if (isFuture(converted)) return converted;
       if (isThenable(converted)) return futureFromThenable(converted);
