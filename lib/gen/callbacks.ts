@@ -231,7 +231,9 @@ function describeAbort(signal: AbortSignal): string {
  *   const next = jobs.get();
  *   const first = new WaitIterator(next, aborted);
  *   yield first.next();
- *   return first.currentFuture === next ? next.result() : null; // null: the caller gave up
+ *   if (first.currentFuture === next) return next.result();
+ *   next.cancel(); // the caller gave up: leave the next job to another consumer
+ *   return null;
  * });
  * ```
  */
