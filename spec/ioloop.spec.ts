@@ -578,6 +578,30 @@ describe('IOLoop', () => {
       }
     });
 
+    it('keeps a running runSync current and restores the original loop when overlapping runSyncs end in either order', async () => {
+      const outer = new IOLoop();
+      const other = new IOLoop();
+      outer.makeCurrent();
+      try {
+        for (const firstToEnd of ['first', 'second']) {
+          const release = { first: new Future<void>(), second: new Future<void>() };
+          const first = loop.runSync(() => release.first);
+          const second = other.runSync(() => release.second);
+          const ending = firstToEnd === 'first' ? [release.first, release.second] : [release.second, release.first];
+          ending[0].setResult();
+          await (firstToEnd === 'first' ? first : second);
+          const stillRunning = firstToEnd === 'first' ? other : loop;
+          expect(IOLoop.current(), `${firstToEnd} ended, the other still runs`).to.equal(stillRunning);
+          ending[1].setResult();
+          await Promise.all([first, second]);
+          expect(IOLoop.current(), `${firstToEnd} ended first`).to.equal(outer);
+        }
+      } finally {
+        outer.close();
+        other.close();
+      }
+    });
+
     it('rejects a function or timeout of the wrong type with a TypeError naming it', () => {
       expect(thrownBy(() => loop.runSync(42 as never)).message).to.equal('runSync: expected a function, got 42');
       expect(thrownBy(() => loop.runSync(() => undefined, { timeout: '1' as never })).message).to.equal(
