@@ -136,6 +136,8 @@ export class IOLoop {
   private nodeTimer: ReturnType<typeof setTimeout> | null = null;
   /** setBlockingLogThreshold's limit in seconds; 0 = off. */
   private blockingThreshold = 0;
+  /** Fails each pending runSync: close() must not leave its caller waiting forever. */
+  private readonly abandonRunSyncs = new Set<(error: Error) => void>();
 
   /** How many iterations this loop has run; tests and traces use it to count hops. */
   iteration = 0;
@@ -190,6 +192,9 @@ export class IOLoop {
     this.readyQueue.length = 0;
     this.spareQueue.length = 0;
     if (currentLoop === this) currentLoop = null;
+    for (const abandon of [...this.abandonRunSyncs]) {
+      abandon(new Error('IOLoop closed before the runSync() work completed'));
+    }
   }
 
   /** True after `close()`. */
@@ -319,7 +324,15 @@ export class IOLoop {
     if (timeout !== undefined) checkSeconds(timeout, 'runSync');
     return new Promise((resolve, reject) => {
       const madeCurrent = makeCurrentForRunSync(this);
-      const restoreCurrent = () => restoreAfterRunSync(madeCurrent);
+      const abandon = (error: Error) => {
+        restoreCurrent();
+        reject(error);
+      };
+      const restoreCurrent = () => {
+        this.abandonRunSyncs.delete(abandon);
+        restoreAfterRunSync(madeCurrent);
+      };
+      this.abandonRunSyncs.add(abandon);
       let work: Future<unknown> | null = null;
       let timedOut = false;
       let timer: TimeoutHandle | null = null;

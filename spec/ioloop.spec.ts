@@ -602,6 +602,15 @@ describe('IOLoop', () => {
       }
     });
 
+    it('rejects when the loop is closed before the work completes, rather than wait forever', async () => {
+      const outcome = rejectionOf(loop.runSync(() => new Future<void>()));
+      await new Promise((resolve) => setImmediate(resolve));
+      loop.close();
+      const error = await outcome;
+      expect(error.message).to.equal('IOLoop closed before the runSync() work completed');
+      expect(IOLoop.current()).to.not.equal(loop);
+    });
+
     it('rejects a function or timeout of the wrong type with a TypeError naming it', () => {
       expect(thrownBy(() => loop.runSync(42 as never)).message).to.equal('runSync: expected a function, got 42');
       expect(thrownBy(() => loop.runSync(() => undefined, { timeout: '1' as never })).message).to.equal(
