@@ -720,6 +720,17 @@ describe('IOLoop', () => {
       expect(fired).to.have.members(['setTimeout', 'setImmediate']);
     });
 
+    it("lets Node's timers run while an async function spins on await moment", async () => {
+      let nodeTimerFired = false;
+      setTimeout(() => (nodeTimerFired = true), 0);
+      let spins = 0;
+      while (!nodeTimerFired) {
+        if (++spins > 1_000_000) throw new Error('Node never got a turn');
+        await moment;
+      }
+      expect(nodeTimerFired).to.equal(true);
+    });
+
     it("lets Node's timers run while callbacks keep re-adding themselves", async () => {
       let nodeTimerFired = false;
       setTimeout(() => (nodeTimerFired = true), 0);
