@@ -48,6 +48,9 @@ async function runBlock(block: DocBlock): Promise<string[]> {
     printed.push(...format(...args).split('\n'));
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // With source maps on while the block loads and fails, its stack frames
+  // point at docs/generated/<page>.<n>.ts, whose line numbers are the page's.
+  process.setSourceMapsEnabled(true);
   try {
     const imported = import(pathToFileURL(join(compiledBlocks, block.module)).href) as Promise<{ default?: unknown }>;
     const timedOut = new Promise<never>((_, reject) => {
@@ -59,7 +62,11 @@ async function runBlock(block: DocBlock): Promise<string[]> {
     const module = await Promise.race([imported, timedOut]);
     // A block may also export a function as its entry point.
     if (typeof module.default === 'function') await Promise.race([module.default(), timedOut]);
+  } catch (error) {
+    void (error as Error | undefined)?.stack; // V8 formats the stack on first access: do it while mapped
+    throw error;
   } finally {
+    process.setSourceMapsEnabled(false);
     clearTimeout(timer);
     console.log = realLog;
   }
