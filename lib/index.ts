@@ -12,6 +12,7 @@ export * as testing from './testing.js';
 export * as httpclient from './httpclient.js';
 export * as locks from './locks.js';
 export * as queues from './queues.js';
+export * as trace from './trace.js';
 
 export * from './concurrent.js';
 export * from './ioloop.js';
@@ -21,3 +22,4 @@ export * from './testing.js';
 export * from './locks.js';
 export * from './queues.js';
 export * from './httpclient.js';
+export * from './trace.js';

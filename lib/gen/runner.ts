@@ -17,6 +17,7 @@ import { CancelledError, Future, type FutureListener } from '../concurrent.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction } from '../internal/describe.js';
+import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
 import { convertYielded, futureFromThenable, isThenable, moment } from './convert.js';
 
 // Future's internal states, mirrored here so the hot loop reads a number.
@@ -81,6 +82,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
 
   /** Runs the generator synchronously up to its first pending yield. */
   start(): void {
+    if (traceSink !== null) traceSink.started(this, describeFunction(this.coroutineFunction));
     if (synchronousStartDepth >= MAX_SYNCHRONOUS_START_DEPTH) {
       this.waitForMoment();
       return;
@@ -102,6 +104,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
    */
   override cancel(message?: string): boolean {
     if (this.done()) return false;
+    if (traceSink !== null) traceSink.cancelRequested(this);
     this.cancelRequested = true;
     this.cancelMessage = message;
     if (this.running) return true; // seen at the next yield
@@ -171,6 +174,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
   /** @internal */
   resume(isThrow: boolean, value: unknown): void {
     if (this.done()) return;
+    if (traceSink !== null) traceSink.resumed(this, isThrow, value);
     if (this.restoreContext !== null) this.restoreContext.runInAsyncScope(runStep, null, this, isThrow, value);
     else this.run(isThrow, value);
   }
@@ -199,6 +203,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
         future = yielded;
       } else if (yielded === undefined || yielded === null || yielded === moment) {
         this.running = false;
+        if (traceSink !== null) traceSink.yielded(this, moment, true);
         this.waitForMoment();
         return;
       } else {
@@ -228,11 +233,13 @@ export class Runner<R> extends Future<R> implements FutureListener {
         }
         this.running = false;
         this.awaiting = future;
+        if (traceSink !== null) traceSink.yielded(this, future, true);
         if (this.restoreContext === null) this.captureContext();
         future.addListener(this);
         return;
       }
       // Done already: consume it without giving up control.
+      if (traceSink !== null) traceSink.yielded(this, future, false);
       if (state === FINISHED) {
         isThrow = false;
         value = future._result;
@@ -263,8 +270,10 @@ export class Runner<R> extends Future<R> implements FutureListener {
       // ends cancelled all the same, as an asyncio Task does.
       this.cancelRequested = false;
       super.cancel(this.cancelMessage);
+      if (traceSink !== null) traceSink.finished(this, 'cancelled', this._exception);
     } else {
       this.setResult(value);
+      if (traceSink !== null) traceSink.finished(this, 'result', value);
     }
   }
 
@@ -274,8 +283,11 @@ export class Runner<R> extends Future<R> implements FutureListener {
     } else if (error instanceof CancelledError) {
       super.cancel(error.message);
       this._exception = error;
+      if (traceSink !== null) traceSink.finished(this, 'cancelled', error);
     } else {
+      if (callSitesEnabled) appendCoroutineFrame(this, describeFunction(this.coroutineFunction), error);
       this.setException(error);
+      if (traceSink !== null) traceSink.finished(this, 'exception', error);
     }
   }
 
@@ -368,6 +380,7 @@ function wrapAsCoroutine(fn: Function): Function {
           return failedFuture(error);
         }
         const runner = new Runner(generator, fn);
+        if (callSitesEnabled) recordCallSite(runner, wrapper);
         runner.start();
         return runner;
       }
