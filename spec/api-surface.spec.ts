@@ -1,0 +1,327 @@
+/**
+ * The public surface of /work/shared/API.md, imported exactly as a user does:
+ * through the package's own entry points (`whirlwind`, `whirlwind/gen`, ...),
+ * which Node and tsc resolve by self-reference through package.json
+ * `exports`. Every name API.md lists is pinned here (it exists, has the right
+ * kind, errors are named Errors), as are the semantics API.md states for every
+ * API at once, such as how each one reads a `Timeout` argument. The behaviour
+ * of each module in depth lives in its own spec.
+ */
+import { expect } from 'chai';
+import sinon from 'sinon';
+import * as whirlwind from 'whirlwind';
+import { gen } from 'whirlwind';
+import * as concurrentModule from 'whirlwind/concurrent';
+import { CancelledError, Future, InvalidStateError } from 'whirlwind/concurrent';
+import * as genModule from 'whirlwind/gen';
+import { coroutine, Return, TimeoutError, WaitIterator, withTimeout } from 'whirlwind/gen';
+import * as httpclientModule from 'whirlwind/httpclient';
+import { HTTPClientError, HTTPRequest } from 'whirlwind/httpclient';
+import * as ioloopModule from 'whirlwind/ioloop';
+import { IOLoop, PeriodicCallback } from 'whirlwind/ioloop';
+import * as locksModule from 'whirlwind/locks';
+import { BoundedSemaphore, Condition, Event, Lock, Semaphore } from 'whirlwind/locks';
+import * as logModule from 'whirlwind/log';
+import { appLog, genLog, Logger } from 'whirlwind/log';
+import * as queuesModule from 'whirlwind/queues';
+import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull } from 'whirlwind/queues';
+import * as testingModule from 'whirlwind/testing';
+import { ExpectLog } from 'whirlwind/testing';
+import { iterations, useFreshLoop } from './support/index.js';
+
+type Kind = 'class' | 'error class' | 'function' | 'value';
+
+/** What API.md lists under each entry point, and what kind of thing each name is. */
+const entryPoints: Record<string, { module: Record<string, unknown>; names: Record<string, Kind> }> = {
+  'whirlwind/concurrent': {
+    module: concurrentModule,
+    names: {
+      Future: 'class',
+      InvalidStateError: 'error class',
+      CancelledError: 'error class',
+      isFuture: 'function',
+      chainFuture: 'function',
+      futureSetResultUnlessCancelled: 'function',
+      futureSetExceptionUnlessCancelled: 'function',
+      futureAddDoneCallback: 'function',
+      runOnExecutor: 'function',
+      ThreadPoolExecutor: 'class',
+    },
+  },
+  'whirlwind/gen': {
+    module: genModule,
+    names: {
+      coroutine: 'function',
+      Return: 'class',
+      multi: 'function',
+      multiFuture: 'function',
+      withTimeout: 'function',
+      sleep: 'function',
+      moment: 'value',
+      WaitIterator: 'class',
+      convertYielded: 'function',
+      registerYieldable: 'function',
+      maybeFuture: 'function',
+      isCoroutineFunction: 'function',
+      BadYieldError: 'error class',
+      TimeoutError: 'error class',
+      ReturnValueIgnoredError: 'error class',
+      Task: 'function',
+      take: 'function',
+    },
+  },
+  'whirlwind/ioloop': {
+    module: ioloopModule,
+    names: { IOLoop: 'class', PeriodicCallback: 'class' },
+  },
+  'whirlwind/locks': {
+    module: locksModule,
+    names: { Condition: 'class', Event: 'class', Semaphore: 'class', BoundedSemaphore: 'class', Lock: 'class' },
+  },
+  'whirlwind/queues': {
+    module: queuesModule,
+    names: {
+      Queue: 'class',
+      PriorityQueue: 'class',
+      LifoQueue: 'class',
+      QueueEmpty: 'error class',
+      QueueFull: 'error class',
+    },
+  },
+  'whirlwind/httpclient': {
+    module: httpclientModule,
+    names: {
+      HTTPRequest: 'class',
+      HTTPResponse: 'class',
+      HTTPClientError: 'error class',
+      AsyncHTTPClient: 'class',
+      HTTPClient: 'class',
+    },
+  },
+  'whirlwind/testing': {
+    module: testingModule,
+    names: { genTest: 'function', ExpectLog: 'class' },
+  },
+  'whirlwind/log': {
+    module: logModule,
+    names: { appLog: 'value', genLog: 'value' },
+  },
+};
+
+/** The namespaces API.md puts on the root entry point, with the module each one must be. */
+const namespaces: Record<string, Record<string, unknown>> = {
+  gen: genModule,
+  concurrent: concurrentModule,
+  ioloop: ioloopModule,
+  locks: locksModule,
+  queues: queuesModule,
+  httpclient: httpclientModule,
+  testing: testingModule,
+};
+
+function isClass(value: unknown): boolean {
+  return typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
+}
+
+function kindOf(value: unknown): Kind {
+  if (isClass(value)) return (value as { prototype: unknown }).prototype instanceof Error ? 'error class' : 'class';
+  return typeof value === 'function' ? 'function' : 'value';
+}
+
+describe('the package entry points', () => {
+  it('resolve to this package\'s compiled lib through package.json exports', () => {
+    const here = import.meta.url;
+    expect(import.meta.resolve('whirlwind')).to.equal(new URL('../lib/index.js', here).href);
+    for (const specifier of Object.keys(entryPoints)) {
+      const file = specifier.slice('whirlwind/'.length);
+      expect(import.meta.resolve(specifier), specifier).to.equal(new URL(`../lib/${file}.js`, here).href);
+    }
+  });
+
+  for (const [specifier, { module, names }] of Object.entries(entryPoints)) {
+    it(`export every name API.md lists from '${specifier}', each of the right kind`, () => {
+      const kinds = Object.fromEntries(Object.keys(names).map((name) => [name, name in module ? kindOf(module[name]) : 'missing']));
+      expect(kinds).to.deep.equal(names);
+    });
+
+    it(`re-export everything in '${specifier}' from 'whirlwind' as the very same objects`, () => {
+      const root = whirlwind as Record<string, unknown>;
+      const differing = Object.keys(module).filter((name) => root[name] !== module[name]);
+      expect(differing).to.deep.equal([]);
+    });
+  }
+
+  it('put the namespaces gen, concurrent, ioloop, locks, queues, httpclient and testing on \'whirlwind\'', () => {
+    const root = whirlwind as Record<string, unknown>;
+    for (const [name, module] of Object.entries(namespaces)) {
+      expect(root[name], name).to.equal(module);
+    }
+  });
+
+  it('make gen.coroutine and gen.Return the same objects as coroutine and Return from \'whirlwind/gen\'', () => {
+    expect(gen.coroutine).to.equal(coroutine);
+    expect(gen.Return).to.equal(Return);
+  });
+
+  it('run a coroutine written against the \'whirlwind\' namespace, returning through gen.Return', async () => {
+    const double = gen.coroutine(function* (n: number) {
+      const doubled: number = yield Promise.resolve(n * 2);
+      throw new gen.Return(doubled);
+    });
+    expect(await double(21)).to.equal(42);
+  });
+});
+
+describe('the error classes', () => {
+  const samples: Array<[string, () => Error]> = [
+    ['InvalidStateError', () => new InvalidStateError('x')],
+    ['CancelledError', () => new CancelledError()],
+    ['BadYieldError', () => new genModule.BadYieldError('x')],
+    ['TimeoutError', () => new TimeoutError()],
+    ['ReturnValueIgnoredError', () => new genModule.ReturnValueIgnoredError('x')],
+    ['QueueEmpty', () => new QueueEmpty('x')],
+    ['QueueFull', () => new QueueFull('x')],
+    ['HTTPClientError', () => new HTTPClientError(599, 'Stream closed')],
+  ];
+
+  for (const [name, make] of samples) {
+    it(`makes ${name} an Error whose name is '${name}'`, () => {
+      const error = make();
+      expect(error).to.be.instanceOf(Error);
+      expect(error.name).to.equal(name);
+      expect(error.constructor.name).to.equal(name);
+      expect(String(error)).to.match(new RegExp(`^${name}`));
+    });
+  }
+
+  it('names the errors the library throws after their class', () => {
+    expect(() => new Future().result()).to.throw(InvalidStateError).with.property('name', 'InvalidStateError');
+    expect(() => new Queue().getNowait()).to.throw(QueueEmpty).with.property('name', 'QueueEmpty');
+  });
+
+  it('gives HTTPClientError a code, a message and an optional response', () => {
+    const notFound = new HTTPClientError(404);
+    expect([notFound.code, notFound.message, notFound.response]).to.deep.equal([404, 'HTTP 404: Not Found', undefined]);
+    const timedOut = new HTTPClientError(599, 'Timeout during request');
+    expect([timedOut.code, timedOut.message]).to.deep.equal([599, 'Timeout during request']);
+  });
+});
+
+/** The method names `Class.prototype` must have as functions; returns the missing ones. */
+function missingMethods(cls: { prototype: object }, methods: Array<string | symbol>): Array<string | symbol> {
+  return methods.filter((method) => typeof (cls.prototype as Record<string | symbol, unknown>)[method] !== 'function');
+}
+
+describe('the classes\' members', () => {
+  useFreshLoop();
+
+  it('gives Future the methods API.md lists, and makes it a thenable and a single-shot iterable', () => {
+    expect(
+      missingMethods(Future, [
+        'done', 'cancelled', 'result', 'exception', 'setResult', 'setException', 'cancel',
+        'addDoneCallback', 'removeDoneCallback', 'then', Symbol.iterator,
+      ]),
+    ).to.deep.equal([]);
+  });
+
+  it('gives IOLoop the static current() and the methods API.md lists', () => {
+    expect(IOLoop.current).to.be.a('function');
+    expect(
+      missingMethods(IOLoop, [
+        'makeCurrent', 'clearCurrent', 'close', 'time', 'addCallback', 'spawnCallback', 'callLater', 'callAt',
+        'addTimeout', 'removeTimeout', 'addFuture', 'runSync', 'runInExecutor',
+      ]),
+    ).to.deep.equal([]);
+  });
+
+  it('constructs PeriodicCallback from (cb, callbackTimeMs) with jitter 0, and starts and stops it', () => {
+    const periodic = new PeriodicCallback(() => undefined, 250);
+    expect([periodic.callbackTime, periodic.jitter]).to.deep.equal([250, 0]);
+    expect(new PeriodicCallback(() => undefined, 250, 0.1).jitter).to.equal(0.1);
+    const running = [periodic.isRunning()];
+    periodic.start();
+    running.push(periodic.isRunning());
+    periodic.stop();
+    running.push(periodic.isRunning());
+    expect(running).to.deep.equal([false, true, false]);
+  });
+
+  it('gives WaitIterator done(), next(), currentIndex, currentFuture and for-await', async () => {
+    const first = new Future<string>();
+    const waiter = new WaitIterator(first);
+    expect([waiter.done(), waiter.currentIndex, waiter.currentFuture]).to.deep.equal([false, null, null]);
+    expect(waiter[Symbol.asyncIterator]).to.be.a('function');
+    const next = waiter.next();
+    expect(next).to.be.instanceOf(Future);
+    first.setResult('a');
+    expect(await next).to.equal('a');
+    expect([waiter.currentIndex, waiter.currentFuture]).to.deep.equal([0, first]);
+    expect(waiter.done()).to.equal(true);
+  });
+
+  it('gives the locks the methods API.md lists', () => {
+    expect(missingMethods(Condition, ['wait', 'notify', 'notifyAll'])).to.deep.equal([]);
+    expect(missingMethods(Event, ['isSet', 'set', 'clear', 'wait'])).to.deep.equal([]);
+    expect(missingMethods(Semaphore, ['acquire', 'release'])).to.deep.equal([]);
+    expect(missingMethods(Lock, ['acquire', 'release'])).to.deep.equal([]);
+    expect(BoundedSemaphore.prototype).to.be.instanceOf(Semaphore);
+  });
+
+  it('defaults Semaphore to a value of 1, so a second acquire() waits', () => {
+    const semaphore = new Semaphore();
+    expect([semaphore.acquire().done(), semaphore.acquire().done()]).to.deep.equal([true, false]);
+  });
+
+  it('resolves acquire() to a releaser with release() and Symbol.dispose', () => {
+    const releaser = new Lock().acquire().result();
+    expect(releaser.release).to.be.a('function');
+    expect(releaser[Symbol.dispose]).to.be.a('function');
+  });
+
+  it('gives Queue, PriorityQueue and LifoQueue the members API.md lists', () => {
+    const methods = ['put', 'putNowait', 'get', 'getNowait', 'taskDone', 'join', 'qsize', 'empty', 'full', Symbol.asyncIterator];
+    expect(missingMethods(Queue, methods)).to.deep.equal([]);
+    expect(PriorityQueue.prototype).to.be.instanceOf(Queue);
+    expect(LifoQueue.prototype).to.be.instanceOf(Queue);
+    expect([new Queue().maxsize, new Queue(3).maxsize]).to.deep.equal([0, 3]);
+  });
+
+  it('gives HTTPRequest Tornado\'s defaults', () => {
+    const request = new HTTPRequest('http://example.com/');
+    expect({
+      method: request.method,
+      connectTimeout: request.connectTimeout,
+      requestTimeout: request.requestTimeout,
+      followRedirects: request.followRedirects,
+      maxRedirects: request.maxRedirects,
+      decompressResponse: request.decompressResponse,
+      validateCert: request.validateCert,
+    }).to.deep.equal({
+      method: 'GET',
+      connectTimeout: 20,
+      requestTimeout: 20,
+      followRedirects: true,
+      maxRedirects: 5,
+      decompressResponse: true,
+      validateCert: true,
+    });
+  });
+
+  it('gives the HTTP clients fetch() and close()', () => {
+    expect(missingMethods(httpclientModule.AsyncHTTPClient, ['fetch', 'close'])).to.deep.equal([]);
+    expect(missingMethods(httpclientModule.HTTPClient, ['fetch', 'close'])).to.deep.equal([]);
+    expect(missingMethods(httpclientModule.HTTPResponse, ['rethrow'])).to.deep.equal([]);
+  });
+
+  it('gives ExpectLog use(), begin() and end()', () => {
+    expect(missingMethods(ExpectLog, ['use', 'begin', 'end'])).to.deep.equal([]);
+  });
+
+  it('makes appLog and genLog Loggers with a level and handlers', () => {
+    expect(appLog).to.be.instanceOf(Logger);
+    expect(genLog).to.be.instanceOf(Logger);
+    expect(appLog).to.not.equal(genLog);
+    expect(appLog.level).to.be.a('number');
+    expect(missingMethods(Logger, ['addHandler', 'removeHandler', 'setLevel'])).to.deep.equal([]);
+  });
+});
