@@ -16,9 +16,9 @@ import { CancelledError, Future, InvalidStateError } from 'whirlwind/concurrent'
 import * as genModule from 'whirlwind/gen';
 import { coroutine, Return, TimeoutError, WaitIterator, withTimeout } from 'whirlwind/gen';
 import * as httpclientModule from 'whirlwind/httpclient';
-import { HTTPClientError, HTTPRequest } from 'whirlwind/httpclient';
+import { HTTPClientError } from 'whirlwind/httpclient';
 import * as ioloopModule from 'whirlwind/ioloop';
-import { IOLoop, PeriodicCallback } from 'whirlwind/ioloop';
+import { IOLoop, PeriodicCallback, type Timeout } from 'whirlwind/ioloop';
 import * as locksModule from 'whirlwind/locks';
 import { BoundedSemaphore, Condition, Event, Lock, Semaphore } from 'whirlwind/locks';
 import * as logModule from 'whirlwind/log';
@@ -224,6 +224,18 @@ describe('the classes\' members', () => {
     ).to.deep.equal([]);
   });
 
+  it('makes Future.then() return a native Promise, so `await future` works in async code', async () => {
+    const future = new Future<number>();
+    const chained = future.then((n) => n + 1);
+    expect(chained).to.be.instanceOf(Promise);
+    future.setResult(41);
+    expect(await chained).to.equal(42);
+  });
+
+  it('gives Return the value it was constructed with, undefined by default', () => {
+    expect([new Return(7).value, new Return().value]).to.deep.equal([7, undefined]);
+  });
+
   it('gives IOLoop the static current() and the methods API.md lists', () => {
     expect(IOLoop.current).to.be.a('function');
     expect(
@@ -286,27 +298,6 @@ describe('the classes\' members', () => {
     expect([new Queue().maxsize, new Queue(3).maxsize]).to.deep.equal([0, 3]);
   });
 
-  it('gives HTTPRequest Tornado\'s defaults', () => {
-    const request = new HTTPRequest('http://example.com/');
-    expect({
-      method: request.method,
-      connectTimeout: request.connectTimeout,
-      requestTimeout: request.requestTimeout,
-      followRedirects: request.followRedirects,
-      maxRedirects: request.maxRedirects,
-      decompressResponse: request.decompressResponse,
-      validateCert: request.validateCert,
-    }).to.deep.equal({
-      method: 'GET',
-      connectTimeout: 20,
-      requestTimeout: 20,
-      followRedirects: true,
-      maxRedirects: 5,
-      decompressResponse: true,
-      validateCert: true,
-    });
-  });
-
   it('gives the HTTP clients fetch() and close()', () => {
     expect(missingMethods(httpclientModule.AsyncHTTPClient, ['fetch', 'close'])).to.deep.equal([]);
     expect(missingMethods(httpclientModule.HTTPClient, ['fetch', 'close'])).to.deep.equal([]);
@@ -324,4 +315,105 @@ describe('the classes\' members', () => {
     expect(appLog.level).to.be.a('number');
     expect(missingMethods(Logger, ['addHandler', 'removeHandler', 'setLevel'])).to.deep.equal([]);
   });
+});
+
+/**
+ * Every API that takes a `Timeout`, started with one, and how to tell that it
+ * expired (most reject with gen.TimeoutError; Condition.wait resolves false;
+ * addTimeout runs its callback).
+ */
+const timeoutTakers: Record<string, (timeout: Timeout) => () => boolean> = {
+  withTimeout: (timeout) => failedWithTimeout(withTimeout(timeout, new Future())),
+  'IOLoop.addTimeout': (timeout) => {
+    let fired = false;
+    IOLoop.current().addTimeout(timeout, () => {
+      fired = true;
+    });
+    return () => fired;
+  },
+  'Condition.wait': (timeout) => {
+    const wait = new Condition().wait(timeout);
+    return () => wait.done() && wait.result() === false;
+  },
+  'Event.wait': (timeout) => failedWithTimeout(new Event().wait(timeout)),
+  'Semaphore.acquire': (timeout) => failedWithTimeout(new Semaphore(0).acquire(timeout)),
+  'Lock.acquire': (timeout) => {
+    const lock = new Lock();
+    lock.acquire();
+    return failedWithTimeout(lock.acquire(timeout));
+  },
+  'Queue.put': (timeout) => {
+    const queue = new Queue<number>(1);
+    queue.putNowait(0);
+    return failedWithTimeout(queue.put(1, timeout));
+  },
+  'Queue.get': (timeout) => failedWithTimeout(new Queue().get(timeout)),
+  'Queue.join': (timeout) => {
+    const queue = new Queue<number>();
+    queue.putNowait(0);
+    return failedWithTimeout(queue.join(timeout));
+  },
+};
+
+function failedWithTimeout(future: Future<unknown>): () => boolean {
+  return () => future.done() && future.exception() instanceof TimeoutError;
+}
+
+describe('the Timeout argument of every API that takes one', () => {
+  const loop = useFreshLoop();
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => clock.restore());
+
+  /** Moves the fake clock by `ms`, then lets the loop run what the timers queued and their done callbacks. */
+  async function advance(ms: number): Promise<void> {
+    await clock.tickAsync(ms);
+    await iterations(2);
+  }
+
+  for (const [api, start] of Object.entries(timeoutTakers)) {
+    describe(api, () => {
+      it('reads a number as an absolute deadline on IOLoop.time()', async () => {
+        await advance(5000);
+        const expired = start(loop().time() + 10);
+        await advance(9999);
+        expect(expired()).to.equal(false);
+        await advance(1);
+        expect(expired()).to.equal(true);
+      });
+
+      it('reads { seconds, milliseconds } as a duration from now', async () => {
+        await advance(5000);
+        const expired = start({ seconds: 1, milliseconds: 500 });
+        await advance(1499);
+        expect(expired()).to.equal(false);
+        await advance(1);
+        expect(expired()).to.equal(true);
+      });
+
+      it('expires a timeout of 0 or { seconds: 0 } on a later iteration, never synchronously and never "forever"', async () => {
+        const expired = [start(0), start({ seconds: 0 })];
+        expect(expired.map((e) => e())).to.deep.equal([false, false]);
+        await advance(0);
+        expect(expired.map((e) => e())).to.deep.equal([true, true]);
+      });
+
+      for (const [bad, shown] of [
+        ['soon', "'soon'"],
+        [null, 'null'],
+        [NaN, 'NaN'],
+        [{ minutes: 1 }, '{ minutes: 1 }'],
+      ] as const) {
+        it(`rejects ${shown} with a TypeError naming ${api} and the value`, () => {
+          expect(() => start(bad as never))
+            .to.throw(TypeError)
+            .with.property('message')
+            .that.satisfies((message: string) => message.startsWith(`${api.replace(/^IOLoop\./, '')}: `))
+            .and.contains(shown);
+        });
+      }
+    });
+  }
 });
