@@ -41,7 +41,9 @@ import fc from 'fast-check';
 import { CancelledError, Future } from '../../lib/concurrent.js';
 import { IOLoop } from '../../lib/ioloop.js';
 import { coroutine, moment, multi, Return, withTimeout } from '../../lib/gen.js';
+import { Condition, Event, Lock, Semaphore, type Releaser } from '../../lib/locks.js';
 import { appLog, type LogRecord } from '../../lib/log.js';
+import { Queue } from '../../lib/queues.js';
 
 // ---------------------------------------------------------------------------
 // The program model
@@ -58,6 +60,12 @@ export type Source =
   | { kind: 'cancelled' }
   | { kind: 'cancelLater'; hops: number }
   | { kind: 'call'; target: number }
+  /** `queue.get()` on a fresh Queue that gets `value` put after `hops` iterations. */
+  | { kind: 'queued'; value: number; hops: number }
+  /** `event.wait()` on a fresh Event set after `hops` iterations. */
+  | { kind: 'event'; hops: number }
+  /** `queue.get({ seconds: 0 })` on a queue that stays empty: TimeoutError. */
+  | { kind: 'queueTimeout' }
   /** Never settles; only ever wrapped in an expiring withTimeout. */
   | { kind: 'never' };
 
@@ -71,9 +79,17 @@ export type Stmt = { id?: number } & (
   | { kind: 'throw'; tag: number }
   | { kind: 'return'; value: number }
   | { kind: 'returnObject'; value: number }
-  | { kind: 'gate' }
+  | { kind: 'gate'; on?: GateKind }
   | { kind: 'cancelCall'; target: number }
 );
+
+/**
+ * What a parked coroutine waits on at a gate, on the whirlwind side: a bare
+ * Future, or a wait on one of the run's shared locks and queues that nothing
+ * ever satisfies. After the run, each shared object is probed: a cancelled
+ * waiter must not swallow the next item, notify or release.
+ */
+export type GateKind = 'future' | 'queue' | 'condition' | 'semaphore' | 'lock' | 'event';
 
 export interface Program {
   coroutines: Stmt[][];
@@ -146,7 +162,9 @@ export function normalizeProgram(program: Program): Program {
 /** True if every source the program can reach is already done when yielded: whirlwind must then finish it synchronously. */
 export function isSynchronous(program: Program): boolean {
   const sourceIsSync = (source: Source): boolean =>
-    SYNC_DONE_KINDS.has(source.kind) || (source.kind === 'call' && bodyIsSync(program.coroutines[source.target]));
+    SYNC_DONE_KINDS.has(source.kind) ||
+    ((source.kind === 'queued' || source.kind === 'event') && source.hops === 0) ||
+    (source.kind === 'call' && bodyIsSync(program.coroutines[source.target]));
   const bodyIsSync = (block: Stmt[]): boolean =>
     block.every((stmt) => {
       switch (stmt.kind) {
@@ -193,6 +211,12 @@ function renderSource(s: Source): string {
       return `c${s.target}()`;
     case 'never':
       return 'never()';
+    case 'queued':
+      return `queued(${s.value}, ${s.hops})`;
+    case 'event':
+      return `event(${s.hops})`;
+    case 'queueTimeout':
+      return 'queueTimeout()';
   }
 }
 
@@ -229,7 +253,7 @@ function renderBlock(block: Stmt[], indent: string): string[] {
         lines.push(`${at}throw new Return(${s.value})`);
         break;
       case 'gate':
-        lines.push(`${at}gate`);
+        lines.push(`${at}gate${s.on === undefined || s.on === 'future' ? '' : ` on ${s.on}`}`);
         break;
       case 'cancelCall':
         lines.push(`${at}start c${s.target}(), cancel it at its gate, yield it`);
@@ -270,7 +294,12 @@ const sourceArb: fc.Arbitrary<Source> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('cancelled' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('cancelLater' as const), hops: hopsArb }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('call' as const), target: targetArb }), weight: 10 },
+  { arbitrary: fc.record({ kind: fc.constant('queued' as const), value: tagArb, hops: fc.integer({ min: 0, max: 3 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('event' as const), hops: fc.integer({ min: 0, max: 3 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('queueTimeout' as const) }), weight: 1 },
 );
+
+const gateKindArb = fc.constantFrom<GateKind>('future', 'queue', 'condition', 'semaphore', 'lock', 'event');
 
 function blockArb(depth: number): fc.Arbitrary<Stmt[]> {
   const leaves: Array<fc.WeightedArbitrary<Stmt>> = [
@@ -288,7 +317,7 @@ function blockArb(depth: number): fc.Arbitrary<Stmt[]> {
     { arbitrary: fc.record({ kind: fc.constant('throw' as const), tag: tagArb }), weight: 1 },
     { arbitrary: fc.record({ kind: fc.constant('return' as const), value: tagArb }), weight: 1 },
     { arbitrary: fc.record({ kind: fc.constant('returnObject' as const), value: tagArb }), weight: 1 },
-    { arbitrary: fc.record({ kind: fc.constant('gate' as const) }), weight: 3 },
+    { arbitrary: fc.record({ kind: fc.constant('gate' as const), on: gateKindArb }), weight: 3 },
     { arbitrary: fc.record({ kind: fc.constant('cancelCall' as const), target: targetArb }), weight: 3 },
   ];
   if (depth > 0) {
@@ -374,11 +403,80 @@ export interface GenRun extends Run {
   /** Futures the program created or called (sources and coroutines), each with how many times its done callback ran. */
   settlement: Array<{ future: Future<unknown>; what: string; callbacks: number }>;
   records: LogRecord[];
-  loop: IOLoop;
+  /** The loop's state right after the run (before the probe and close). */
+  loopAfterRun: string;
+  /** What the shared locks and queues did when probed after the run (see {@link GateKind}); empty when all is well. */
+  probeFailures: string[];
+}
+
+/** The locks and queues the run's gates wait on; nothing satisfies them until the probe. */
+class SharedWaits {
+  readonly queue = new Queue<string>();
+  readonly condition = new Condition();
+  readonly semaphore = new Semaphore(0);
+  readonly lock = new Lock();
+  readonly event = new Event();
+  private readonly held: Future<Releaser>;
+
+  constructor() {
+    this.held = this.lock.acquire();
+  }
+
+  wait(kind: GateKind): Future<unknown> {
+    switch (kind) {
+      case 'future':
+        return new Future<void>();
+      case 'queue':
+        return this.queue.get();
+      case 'condition':
+        return this.condition.wait();
+      case 'semaphore':
+        return this.semaphore.acquire();
+      case 'lock':
+        return this.lock.acquire();
+      case 'event':
+        return this.event.wait();
+    }
+  }
+
+  /** Every gate was cancelled: the next item, notify, release or set must reach a new waiter at once. */
+  probe(): string[] {
+    const failures: string[] = [];
+    const check = (what: string, ok: () => boolean) => {
+      try {
+        if (!ok()) failures.push(`${what}: a cancelled waiter took it`);
+      } catch (error) {
+        failures.push(`${what}: threw ${show(error)}`);
+      }
+    };
+    check('Queue.putNowait then getNowait', () => {
+      this.queue.putNowait('probe');
+      return this.queue.getNowait() === 'probe';
+    });
+    check('Condition.notify', () => {
+      const waiter = this.condition.wait();
+      this.condition.notify(1);
+      return waiter.done() && waiter.result() === true;
+    });
+    check('Semaphore.release', () => {
+      this.semaphore.release();
+      return this.semaphore.acquire().done();
+    });
+    check('Lock release', () => {
+      this.held.result().release();
+      return this.lock.acquire().done();
+    });
+    check('Event.set', () => {
+      this.event.set();
+      return this.event.wait().done();
+    });
+    return failures;
+  }
 }
 
 class GenWorld extends Recorder {
   readonly settlement: GenRun['settlement'] = [];
+  readonly shared = new SharedWaits();
   readonly instance: (index: number, id: string, token: GenToken | null) => Future<unknown>;
 
   constructor(readonly program: Program) {
@@ -446,6 +544,20 @@ class GenWorld extends Recorder {
         return this.track(this.instance(source.target, id, token), `coroutine ${id}`);
       case 'never':
         return new Future<number>();
+      case 'queued': {
+        const queue = new Queue<number>();
+        if (source.hops === 0) queue.putNowait(source.value);
+        else after(source.hops, () => queue.putNowait(source.value));
+        return this.track(queue.get(), id);
+      }
+      case 'event': {
+        const event = new Event();
+        if (source.hops === 0) event.set();
+        else after(source.hops, () => event.set());
+        return this.track(event.wait(), id);
+      }
+      case 'queueTimeout':
+        return this.track(new Queue<number>().get({ seconds: 0 }), id);
     }
   }
 
@@ -512,7 +624,7 @@ class GenWorld extends Recorder {
           token.fired = true;
           this.log(id, 'gate');
           token.reached.setResult(undefined);
-          yield this.track(new Future<void>(), `gate ${id}`);
+          yield this.track(this.shared.wait(stmt.on ?? 'future'), `gate ${id}`);
           this.log(id, 'gate opened'); // unreachable: only cancellation settles a gate
           break;
         case 'cancelCall': {
@@ -551,6 +663,7 @@ function delayedPromise<T>(hops: number, value: T): Promise<T> {
 }
 
 function outcomeOf(future: Future<unknown>): string {
+  if (!future.done()) return 'never finished';
   if (future.cancelled()) return `error ${show(future.cancellationError())}`;
   const error = future.exception();
   return error !== null ? `error ${show(error)}` : `ok ${show(future.result())}`;
@@ -574,8 +687,10 @@ export async function runWithWhirlwind(program: Program): Promise<GenRun> {
     const world = new GenWorld(program);
     const main = world.track(world.instance(0, 'main', null), 'coroutine main');
     const finishedSynchronously = main.done();
-    await new Promise<void>((resolve) => main.addDoneCallback(() => resolve()));
+    // A hang is a finding, not a stuck test: give up after many turns of Node's loop.
+    for (let turn = 0; turn < 1000 && !main.done(); turn++) await new Promise<void>((resolve) => setImmediate(resolve));
     await quiesce(loop);
+    const loopAfterRun = loop.toString();
     return {
       outcome: outcomeOf(main),
       logs: world.logs,
@@ -583,7 +698,8 @@ export async function runWithWhirlwind(program: Program): Promise<GenRun> {
       finishedSynchronously,
       settlement: world.settlement,
       records,
-      loop,
+      loopAfterRun,
+      probeFailures: world.shared.probe(),
     };
   } finally {
     restore();
@@ -644,6 +760,12 @@ class NativeWorld extends Recorder {
         return this.instance(source.target, id, token);
       case 'never':
         throw new Error('a never-settling source is only valid inside an expiring withTimeout');
+      case 'queued':
+        return delayedPromise(source.hops, source.value);
+      case 'event':
+        return delayedPromise(source.hops, undefined);
+      case 'queueTimeout':
+        return Promise.reject(Object.assign(new Error('Timeout'), { name: 'TimeoutError' }));
     }
   }
 
@@ -795,7 +917,8 @@ export async function differences(program: Program): Promise<string[]> {
   }
   const otherLines = actual.records.filter((r) => r.message !== 'Multiple exceptions in yield list');
   if (otherLines.length > 0) problems.push(`unexpected log lines: ${otherLines.map((r) => `${r.message} ${show(r.error)}`).join('; ')}`);
-  if (!/ ready=0 timers=0/.test(actual.loop.toString())) problems.push(`loop not idle after the run: ${actual.loop}`);
+  if (!/ ready=0 timers=0/.test(actual.loopAfterRun)) problems.push(`loop not idle after the run: ${actual.loopAfterRun}`);
+  problems.push(...actual.probeFailures);
   return problems;
 }
 
