@@ -417,3 +417,62 @@ describe('the Timeout argument of every API that takes one', () => {
     });
   }
 });
+
+describe('locks and queues as API.md describes them', () => {
+  useFreshLoop();
+
+  /**
+   * A waiter and the call that wakes it. API.md: waiters are resolved
+   * synchronously inside the waking call, and resume on a later iteration.
+   */
+  const wakers: Record<string, () => { waiter: Future<unknown>; wake: () => void }> = {
+    'Semaphore.release() wakes acquire()': () => {
+      const semaphore = new Semaphore(0);
+      return { waiter: semaphore.acquire(), wake: () => semaphore.release() };
+    },
+    'Lock.release() wakes acquire()': () => {
+      const lock = new Lock();
+      lock.acquire();
+      return { waiter: lock.acquire(), wake: () => lock.release() };
+    },
+    'Queue.getNowait() wakes put()': () => {
+      const queue = new Queue<number>(1);
+      queue.putNowait(1);
+      return { waiter: queue.put(2), wake: () => queue.getNowait() };
+    },
+    'Queue.taskDone() wakes join()': () => {
+      const queue = new Queue<number>();
+      queue.putNowait(1);
+      queue.getNowait();
+      return { waiter: queue.join(), wake: () => queue.taskDone() };
+    },
+  };
+
+  for (const [label, setUp] of Object.entries(wakers)) {
+    it(`resolves the waiter synchronously but runs its callbacks on a later iteration: ${label}`, async () => {
+      const { waiter, wake } = setUp();
+      const seen: string[] = [];
+      waiter.addDoneCallback(() => seen.push('callback'));
+      wake();
+      seen.push(`done: ${waiter.done()}`);
+      await iterations(1);
+      expect(seen).to.deep.equal(['done: true', 'callback']);
+    });
+  }
+
+  for (const [label, make] of [
+    ['a Lock', () => new Lock()],
+    ['a Semaphore', () => new Semaphore()],
+    ['a BoundedSemaphore', () => new BoundedSemaphore()],
+  ] as const) {
+    it(`fails a coroutine that yields ${label} itself with BadYieldError naming it`, async () => {
+      const primitive = make();
+      const body = coroutine(function* () {
+        yield primitive;
+      });
+      const failure = await body().then(() => null, (error: unknown) => error);
+      expect(failure).to.be.instanceOf(genModule.BadYieldError);
+      expect((failure as Error).message).to.contain(String(primitive));
+    });
+  }
+});
