@@ -40,7 +40,7 @@
 import fc from 'fast-check';
 import { CancelledError, Future } from '../../lib/concurrent.js';
 import { IOLoop } from '../../lib/ioloop.js';
-import { coroutine, moment, multi, Return, withTimeout } from '../../lib/gen.js';
+import { coroutine, moment, multi, Return, take, withTimeout } from '../../lib/gen.js';
 import { Condition, Event, Lock, Semaphore, type Releaser } from '../../lib/locks.js';
 import { appLog, type LogRecord } from '../../lib/log.js';
 import { Queue } from '../../lib/queues.js';
@@ -72,7 +72,8 @@ export type Source =
 /** One statement; `id` is unique within its coroutine body (set by {@link normalizeProgram}). */
 export type Stmt = { id?: number } & (
   | { kind: 'log'; tag: number }
-  | { kind: 'await'; source: Source }
+  /** `delegate`: spelled `yield* take(x)` (the typed form) instead of `yield x`. */
+  | { kind: 'await'; source: Source; delegate?: boolean }
   | { kind: 'multi'; items: Source[]; form: 'array' | 'object' | 'multi' }
   | { kind: 'withTimeout'; source: Source; expire: boolean }
   | { kind: 'try'; body: Stmt[]; handler: Stmt[] | null; rethrow: boolean; finalizer: Stmt[] | null }
@@ -132,7 +133,7 @@ export function normalizeProgram(program: Program): Program {
         const id = nextId++;
         switch (stmt.kind) {
           case 'await':
-            return { id, kind: 'await', source: fixSource(stmt.source) };
+            return { id, kind: 'await', source: fixSource(stmt.source), delegate: stmt.delegate };
           case 'multi':
             return { id, kind: 'multi', form: stmt.form, items: stmt.items.map(fixSource) };
           case 'withTimeout': {
@@ -229,7 +230,7 @@ function renderBlock(block: Stmt[], indent: string): string[] {
         lines.push(`${at}log ${s.tag}`);
         break;
       case 'await':
-        lines.push(`${at}yield ${renderSource(s.source)}`);
+        lines.push(`${at}yield${s.delegate === true ? '* take(' : ' '}${renderSource(s.source)}${s.delegate === true ? ')' : ''}`);
         break;
       case 'multi':
         lines.push(`${at}yield ${s.form}[${s.items.map(renderSource).join(', ')}]`);
@@ -304,7 +305,7 @@ const gateKindArb = fc.constantFrom<GateKind>('future', 'queue', 'condition', 's
 function blockArb(depth: number): fc.Arbitrary<Stmt[]> {
   const leaves: Array<fc.WeightedArbitrary<Stmt>> = [
     { arbitrary: fc.record({ kind: fc.constant('log' as const), tag: tagArb }), weight: 2 },
-    { arbitrary: fc.record({ kind: fc.constant('await' as const), source: sourceArb }), weight: 10 },
+    { arbitrary: fc.record({ kind: fc.constant('await' as const), source: sourceArb, delegate: fc.boolean() }), weight: 10 },
     {
       arbitrary: fc.record({
         kind: fc.constant('multi' as const),
@@ -568,7 +569,8 @@ class GenWorld extends Recorder {
           this.log(id, `log ${stmt.tag}`);
           break;
         case 'await': {
-          const value = yield this.source(stmt.source, childId(id, stmt), token);
+          const yieldable = this.source(stmt.source, childId(id, stmt), token);
+          const value = stmt.delegate === true ? yield* take(yieldable as object | null | undefined) : yield yieldable;
           this.log(id, `got ${show(value)}`);
           break;
         }
