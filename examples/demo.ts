@@ -16,6 +16,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gen, IOLoop, Future, AsyncHTTPClient, type HTTPResponse } from 'whirlwind';
 import { asyncFetchGen, asyncFetchManual, asynchronousFetch, synchronousFetch } from './seed.js';
+import { recordTrace } from 'whirlwind/trace';
 
 const RESPONSE_DELAY_MS = 100;
 const URL_COUNT = 20;
@@ -179,6 +180,10 @@ async function main(): Promise<void> {
     console.log('\nasyncFetchGen, step by step:');
     const body = await loop.runSync(() => traceAsyncFetchGen(`${server.baseUrl}/traced`));
     console.log(`\nrunSync returned the body: ${JSON.stringify(body.toString())}`);
+
+    console.log('\nThe same call recorded by whirlwind/trace (recordTrace; trace.toHTML() draws it as a timeline):');
+    const { trace } = await recordTrace(() => loop.runSync(() => asyncFetchGen(`${server.baseUrl}/recorded`)));
+    console.log(trace.toText().replace(/^/gm, '  '));
   } finally {
     new AsyncHTTPClient().close();
     await server.stop();
