@@ -49,17 +49,18 @@ export function countRun(control: Int32Array): void {
 
 /**
  * CPU-bound work (PBKDF2 rounds) that goes on until the loop thread has
- * ticked `ticks` times (slot 0 of `ticksSeen`): it can only finish if the
- * loop keeps running while it computes. Returns the rounds done.
+ * ticked `ticks` more times (slot 0 of `ticksSeen`) than when it started:
+ * it can only finish if the loop keeps running while it computes.
  */
-export function hashUntilTicks(ticksSeen: Int32Array, ticks: number): number {
+export function hashUntilTicks(ticksSeen: Int32Array, ticks: number): { rounds: number; ticksWhileHashing: number } {
+  const atStart = Atomics.load(ticksSeen, 0);
   let rounds = 0;
   let key = Buffer.from('seed');
-  while (Atomics.load(ticksSeen, 0) < ticks) {
+  do {
     key = pbkdf2Sync(key, 'salt', 1000, 32, 'sha256');
     rounds++;
-  }
-  return rounds;
+  } while (Atomics.load(ticksSeen, 0) < atStart + ticks);
+  return { rounds, ticksWhileHashing: Atomics.load(ticksSeen, 0) - atStart };
 }
 
 export function unsendableResult(): () => void {
