@@ -298,6 +298,18 @@ describe('the classes\' members', () => {
     expect([new Queue().maxsize, new Queue(3).maxsize]).to.deep.equal([0, 3]);
   });
 
+  it('gives HTTPResponse the fields API.md lists, with an HTTPClientError carrying it for a non-2xx code', () => {
+    const request = new httpclientModule.HTTPRequest('http://example.com/missing');
+    const response = new httpclientModule.HTTPResponse(request, 404);
+    expect(response).to.include({ request, code: 404, reason: 'Not Found', effectiveUrl: 'http://example.com/missing' });
+    expect([Buffer.isBuffer(response.body), typeof response.headers, typeof response.requestTime]).to.deep.equal([true, 'object', 'number']);
+    expect(response.error).to.be.instanceOf(HTTPClientError).and.include({ code: 404, response });
+    expect(() => response.rethrow()).to.throw(HTTPClientError, 'HTTP 404: Not Found');
+    const ok = new httpclientModule.HTTPResponse(request, 200);
+    expect(ok.error).to.equal(null);
+    expect(() => ok.rethrow()).to.not.throw();
+  });
+
   it('gives the HTTP clients fetch() and close()', () => {
     expect(missingMethods(httpclientModule.AsyncHTTPClient, ['fetch', 'close'])).to.deep.equal([]);
     expect(missingMethods(httpclientModule.HTTPClient, ['fetch', 'close'])).to.deep.equal([]);
