@@ -409,6 +409,12 @@ describe('once', () => {
     expect(emitter.listenerCount('ready')).to.equal(0);
   });
 
+  it('rejects a timeout that is neither a deadline nor a duration, leaving no listener', () => {
+    const emitter = new EventEmitter();
+    expect(() => once(emitter, 'ready', { timeout: 'soon' as never })).to.throw(TypeError, "once: timeout must be an absolute deadline (number) or { seconds?, milliseconds? }, got 'soon'");
+    expect(emitter.listenerCount('ready')).to.equal(0);
+  });
+
   it('resolves when the process receives a POSIX signal', async () => {
     const received = once(process, 'SIGUSR2');
     process.kill(process.pid, 'SIGUSR2');

@@ -25,7 +25,7 @@ import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
 import { TimeoutError } from '../internal/errors.js';
 import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
-import type { Timeout } from '../internal/timeout.js';
+import { deadlineFromTimeout, type Timeout } from '../internal/timeout.js';
 import { Queue, QueueFull } from '../queues.js';
 import { coroutine } from './runner.js';
 import type { NodeCallback } from './task.js';
@@ -145,6 +145,8 @@ export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: str
   const subscribe = subscriberFor(emitter, 'once');
   const { timeout, signal } = options;
   const loop = currentIOLoop();
+  // Checked before subscribing, so a bad timeout leaves no listener behind.
+  const deadline = timeout === undefined ? undefined : deadlineFromTimeout(() => loop.time(), timeout, 'once');
   let timer: TimeoutHandle | null = null;
   const unsubscribers: Array<() => void> = [];
   const cleanUp = () => {
@@ -176,8 +178,8 @@ export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: str
     signal.addEventListener('abort', onAbort);
     unsubscribers.push(() => signal.removeEventListener('abort', onAbort));
   }
-  if (timeout !== undefined) {
-    timer = loop.addTimeout(timeout, () => {
+  if (deadline !== undefined) {
+    timer = loop.callAt(deadline, () => {
       timer = null;
       cleanUp();
       if (!future.done()) future.setException(new TimeoutError(`Timeout waiting for the ${String(event)} event`));
