@@ -488,3 +488,43 @@ describe('locks and queues as API.md describes them', () => {
     });
   }
 });
+
+describe('the APIs API.md types as returning a Future', () => {
+  useFreshLoop();
+
+  const producers: Record<string, () => unknown> = {
+    'coroutine(fn)()': () => coroutine(function* () {})(),
+    'coroutine(plain fn)()': () => coroutine(() => 1)(),
+    'sleep': () => genModule.sleep(0),
+    'withTimeout': () => withTimeout({ seconds: 1 }, Promise.resolve(1)),
+    'multi': () => genModule.multi([Promise.resolve(1)]),
+    'multiFuture': () => genModule.multiFuture({ a: Promise.resolve(1) }),
+    'convertYielded': () => genModule.convertYielded(Promise.resolve(1)),
+    'maybeFuture': () => genModule.maybeFuture(1),
+    'take': () => genModule.take(Promise.resolve(1)),
+    'Task': () => genModule.Task((callback: (error: unknown, value?: number) => void) => callback(null, 1)),
+    'WaitIterator.next': () => new WaitIterator(Promise.resolve(1)).next(),
+    'IOLoop.runInExecutor': () => IOLoop.current().runInExecutor({ submit: (fn: () => number) => Promise.resolve(fn()) }, () => 1),
+    'Condition.wait': () => new Condition().wait(0),
+    'Event.wait': () => new Event().wait(0),
+    'Semaphore.acquire': () => new Semaphore().acquire(),
+    'Lock.acquire': () => new Lock().acquire(),
+    'Queue.put': () => new Queue().put(1),
+    'Queue.get': () => new Queue().get(0),
+    'Queue.join': () => new Queue().join(),
+  };
+
+  for (const [api, produce] of Object.entries(producers)) {
+    it(`returns a Future from ${api}`, async () => {
+      const outcome = produce();
+      expect(outcome).to.be.instanceOf(Future);
+      await Promise.resolve(outcome).catch(() => undefined);
+    });
+  }
+
+  it('returns a native Promise from IOLoop.runSync', async () => {
+    const outcome = IOLoop.current().runSync(() => undefined);
+    expect(outcome).to.be.instanceOf(Promise);
+    expect(await outcome).to.equal(undefined);
+  });
+});
