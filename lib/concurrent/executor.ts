@@ -126,7 +126,9 @@ interface WorkerSlot {
  * text, so it must not use variables from around it (closures, imports,
  * `this`): everything comes in through its arguments, and `require` is in
  * scope for built-in modules (`require('node:crypto')`). Native and bound
- * functions have no source and are refused. Arguments and results are
+ * functions have no source and are refused; code compiled for an older
+ * target may call helpers the worker lacks (tslib's `__awaiter`), so use a
+ * `workerFunction` there. Arguments and results are
  * copied by structured clone (no functions, sockets or class instances'
  * methods); an error comes back with its class name, message, stack and
  * cloneable properties such as `code`.
