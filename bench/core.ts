@@ -400,14 +400,15 @@ const bluebirdF = Bluebird.coroutine(function* (rounds: number) {
 
 let resumed = 0;
 let expected = 0;
-let allResumed: () => void = () => undefined;
-function expectResumes(count: number): Promise<void> {
+let allResumed: (count: number) => void = () => undefined;
+/** Resolves with the number of resumes once `count` coroutines have called countResume(). */
+function expectResumes(count: number): Promise<number> {
   resumed = 0;
   expected = count;
-  return new Promise<void>((resolve) => (allResumed = resolve));
+  return new Promise<number>((resolve) => (allResumed = resolve));
 }
 function countResume(): void {
-  if (++resumed === expected) allResumed();
+  if (++resumed === expected) allResumed(resumed);
 }
 
 // D: coroutines suspended on one shared pending Future / Promise.
@@ -659,8 +660,13 @@ export function runnersOf(workload: string): RunnerName[] {
 
 /** Warm-up runs (at least `warmups`, and for at least WARM_UP_MS, so the JIT has settled), then `reps` timed runs: ns per op for each. */
 async function measureRuns(run: Run, ops: number, reps: number, warmups: number): Promise<number[]> {
+  // Every run resolves with the number of ops it did (a sum of ones, a count
+  // of caught errors, of children, of resumes): a runner that skipped work
+  // would look fast, so check it once.
+  const done = await run();
+  if (done !== ops) throw new Error(`bench cell did ${String(done)} ops instead of ${ops}: its runner code is wrong`);
   const warmUpEnd = performance.now() + (reps < 5 ? WARM_UP_MS / 2 : WARM_UP_MS);
-  for (let i = 0; i < warmups || performance.now() < warmUpEnd; i++) await run();
+  for (let i = 1; i < warmups || performance.now() < warmUpEnd; i++) await run();
   // No gc() between repetitions: a full GC shrinks the young generation, and
   // the next run then pays for extra scavenges that steady-state code does not
   // (it doubled whirlwind's A figure at 50,000 ops).
