@@ -82,6 +82,11 @@ export type Stmt = { id?: number } & (
   | { kind: 'returnObject'; value: number }
   | { kind: 'gate'; on?: GateKind }
   | { kind: 'cancelCall'; target: number }
+  /**
+   * `body` runs holding the run's shared Lock (released in a finally); it
+   * makes no calls and has no gates, so a holder always gets to release.
+   */
+  | { kind: 'critical'; body: Stmt[] }
 );
 
 /**
@@ -123,34 +128,42 @@ export function normalizeProgram(program: Program): Program {
     let nextId = 0;
     const fixTarget = (target: number): number | null =>
       index >= count - 1 ? null : index + 1 + (Math.abs(target) % (count - index - 1));
-    const fixSource = (source: Source): Source => {
+    const fixSource = (source: Source, critical: boolean): Source => {
       if (source.kind !== 'call') return source;
+      if (critical) return { kind: 'done', value: source.target };
       const target = fixTarget(source.target);
       return target === null ? { kind: 'done', value: source.target } : { kind: 'call', target };
     };
-    const fixBlock = (block: Stmt[]): Stmt[] =>
+    const fixBlock = (block: Stmt[], critical = false): Stmt[] =>
       block.map((stmt): Stmt => {
         const id = nextId++;
         switch (stmt.kind) {
           case 'await':
-            return { id, kind: 'await', source: fixSource(stmt.source), delegate: stmt.delegate };
+            return { id, kind: 'await', source: fixSource(stmt.source, critical), delegate: stmt.delegate };
           case 'multi':
-            return { id, kind: 'multi', form: stmt.form, items: stmt.items.map(fixSource) };
+            return { id, kind: 'multi', form: stmt.form, items: stmt.items.map((item) => fixSource(item, critical)) };
           case 'withTimeout': {
-            const source = fixSource(stmt.source);
+            const source = fixSource(stmt.source, critical);
             const expiringSource = SYNC_DONE_KINDS.has(source.kind) ? source : ({ kind: 'never' } as const);
             return { id, kind: 'withTimeout', expire: stmt.expire, source: stmt.expire ? expiringSource : source };
           }
           case 'try': {
-            const body = fixBlock(stmt.body);
-            const handler = stmt.handler === null ? null : fixBlock(stmt.handler);
-            const finalizer = stmt.finalizer === null ? null : fixBlock(stmt.finalizer);
+            const body = fixBlock(stmt.body, critical);
+            const handler = stmt.handler === null ? null : fixBlock(stmt.handler, critical);
+            const finalizer = stmt.finalizer === null ? null : fixBlock(stmt.finalizer, critical);
             return { id, kind: 'try', body, handler: handler ?? (finalizer === null ? [] : null), rethrow: stmt.rethrow, finalizer };
           }
           case 'cancelCall': {
-            const target = fixTarget(stmt.target);
+            const target = critical ? null : fixTarget(stmt.target);
             return target === null ? { id, kind: 'log', tag: stmt.target } : { id, kind: 'cancelCall', target };
           }
+          case 'gate':
+            return critical ? { id, kind: 'log', tag: -2 } : { ...stmt, id };
+          case 'critical':
+            // The Lock is not reentrant: a nested section would wait for itself (in both worlds). Make it a plain block.
+            return critical
+              ? { id, kind: 'try', body: fixBlock(stmt.body, true), handler: null, rethrow: false, finalizer: [] }
+              : { id, kind: 'critical', body: fixBlock(stmt.body, true) };
           default:
             return { ...stmt, id };
         }
@@ -176,6 +189,9 @@ export function isSynchronous(program: Program): boolean {
           return stmt.items.every(sourceIsSync);
         case 'try':
           return bodyIsSync(stmt.body) && bodyIsSync(stmt.handler ?? []) && bodyIsSync(stmt.finalizer ?? []);
+        case 'critical':
+          // Sequential code never contends: each holder releases before the next asks.
+          return bodyIsSync(stmt.body);
         case 'cancelCall':
           return false;
         default:
@@ -259,6 +275,9 @@ function renderBlock(block: Stmt[], indent: string): string[] {
       case 'cancelCall':
         lines.push(`${at}start c${s.target}(), cancel it at its gate, yield it`);
         break;
+      case 'critical':
+        lines.push(`${at}with lock {`, ...renderBlock(s.body, indent + '  '), `${indent}}`);
+        break;
     }
   }
   return lines;
@@ -323,6 +342,7 @@ function blockArb(depth: number): fc.Arbitrary<Stmt[]> {
   ];
   if (depth > 0) {
     const inner = blockArb(depth - 1);
+    leaves.push({ arbitrary: fc.record({ kind: fc.constant('critical' as const), body: inner }), weight: 2 });
     leaves.push({
       arbitrary: fc.record({
         kind: fc.constant('try' as const),
@@ -417,6 +437,10 @@ class SharedWaits {
   readonly semaphore = new Semaphore(0);
   readonly lock = new Lock();
   readonly event = new Event();
+  /** The lock `critical` statements take (gates never wait on it); `holders` counts who is inside. */
+  readonly criticalLock = new Lock();
+  holders = 0;
+  exclusionViolations = 0;
   private readonly held: Future<Releaser>;
 
   constructor() {
@@ -471,6 +495,8 @@ class SharedWaits {
       this.event.set();
       return this.event.wait().done();
     });
+    check('the critical-section Lock, free after the run', () => this.holders === 0 && this.criticalLock.acquire().done());
+    if (this.exclusionViolations > 0) failures.push(`two coroutines held the Lock at once ${this.exclusionViolations} times`);
     return failures;
   }
 }
@@ -630,6 +656,20 @@ class GenWorld extends Recorder {
           yield this.track(this.shared.wait(stmt.on ?? 'future'), `gate ${id}`);
           this.log(id, 'gate opened'); // unreachable: only cancellation settles a gate
           break;
+        case 'critical': {
+          const releaser = (yield this.shared.criticalLock.acquire()) as Releaser;
+          if (++this.shared.holders > 1) this.shared.exclusionViolations++;
+          this.log(id, 'locked');
+          try {
+            const completion = yield* this.block(stmt.body, id, null);
+            if (completion !== null) return completion;
+          } finally {
+            this.shared.holders--;
+            this.log(id, 'unlocked');
+            releaser.release();
+          }
+          break;
+        }
         case 'cancelCall': {
           const childToken = new GenToken();
           const child = this.track(this.instance(stmt.target, childId(id, stmt), childToken), `coroutine ${childId(id, stmt)}`);
@@ -727,7 +767,21 @@ class NativeToken {
   }
 }
 
+/** A FIFO mutex on plain promises: the native twin of the run's shared Lock. */
+class NativeMutex {
+  private tail: Promise<void> = Promise.resolve();
+  async acquire(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.tail;
+    this.tail = previous.then(() => mine);
+    await previous;
+    return release;
+  }
+}
+
 class NativeWorld extends Recorder {
+  readonly mutex = new NativeMutex();
   constructor(readonly program: Program) {
     super();
   }
@@ -849,6 +903,18 @@ class NativeWorld extends Recorder {
           await new Promise<void>((_, reject) => (token.cancelGate = () => reject(new CancelledError())));
           this.log(id, 'gate opened');
           break;
+        case 'critical': {
+          const release = await this.mutex.acquire();
+          this.log(id, 'locked');
+          try {
+            const completion = await this.block(stmt.body, id, null);
+            if (completion !== null) return completion;
+          } finally {
+            this.log(id, 'unlocked');
+            release();
+          }
+          break;
+        }
         case 'cancelCall': {
           const childToken = new NativeToken();
           let settled = false;
@@ -930,6 +996,8 @@ export function withoutGates(program: Program): Program {
           return { id: stmt.id, kind: 'await', source: { kind: 'call', target: stmt.target } };
         case 'try':
           return { ...stmt, body: strip(stmt.body), handler: stmt.handler && strip(stmt.handler), finalizer: stmt.finalizer && strip(stmt.finalizer) };
+        case 'critical':
+          return { ...stmt, body: strip(stmt.body) };
         default:
           return stmt;
       }
@@ -990,6 +1058,10 @@ function findStmt(block: Stmt[], stmtId: number): Stmt | undefined {
     if (stmt.id === stmtId) return stmt;
     if (stmt.kind === 'try') {
       const inner = findStmt(stmt.body, stmtId) ?? findStmt(stmt.handler ?? [], stmtId) ?? findStmt(stmt.finalizer ?? [], stmtId);
+      if (inner !== undefined) return inner;
+    }
+    if (stmt.kind === 'critical') {
+      const inner = findStmt(stmt.body, stmtId);
       if (inner !== undefined) return inner;
     }
   }
