@@ -36,6 +36,16 @@
  * - **withTimeout** never cancels its child; an expiring one is generated
  *   only around a future that never settles (so no race), or around one that
  *   is already done (which wins, even with a timeout of 0).
+ * - **Locks and queues**: a Queue get or Event wait satisfied after some
+ *   iterations is, natively, a promise resolved that much later; a critical
+ *   section on the run's shared Lock is, natively, one on a FIFO promise
+ *   mutex. Gates may park on a Queue, Condition, Semaphore, Lock or Event
+ *   that nothing satisfies; after the run each is probed, so a cancelled
+ *   waiter that swallows the next item, notify or release is caught.
+ *
+ * Whatever the oracle says, every whirlwind run must also satisfy
+ * {@link invariantProblems}; `cancellationProblems` checks those alone for a
+ * run whose main coroutine is cancelled at an arbitrary loop iteration.
  */
 import fc from 'fast-check';
 import { CancelledError, Future } from '../../lib/concurrent.js';
