@@ -14,8 +14,10 @@
  * every runner alike; a cell's figure is the median of all its repetitions.
  * Ratios are to native async/await measured in the same run.
  *
- * Writes bench/results/latest.json, latest.md and ratios.svg; a full run
- * with no --only also refreshes the tables in docs/performance.md.
+ * A full run with no --only writes bench/results/latest.json, latest.md and
+ * ratios.svg and refreshes the tables in docs/performance.md; a --quick or
+ * --only run writes bench/results/partial.json, partial.md and
+ * partial-ratios.svg instead, so the committed results stay a full run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -337,13 +339,24 @@ function gitCommit(): string | null {
 // ---------------------------------------------------------------------------
 // Other suites: each dist/bench/<name>.js prints its own table and writes bench/results/<name>.json.
 
-function otherSuites(options: Options): string[] {
-  if (options.quick) return [];
-  const suites = readdirSync(here)
+function allSuites(): string[] {
+  return readdirSync(here)
     .filter((file) => file.endsWith('.js') && !NOT_SUITES.has(file))
     .map((file) => file.slice(0, -3))
     .sort();
+}
+
+function otherSuites(options: Options): string[] {
+  if (options.quick) return [];
+  const suites = allSuites();
   return options.only.length === 0 ? suites : suites.filter((suite) => options.only.includes(suite));
+}
+
+/** A misspelt --only name would silently select nothing: refuse it, listing the names there are. */
+function checkOnlyNames(only: string[]): void {
+  const known = [...Object.keys(WORKLOADS), ...RUNNERS, ...allSuites()];
+  const unknown = only.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`bench: --only ${unknown.join(',')} names nothing; expected some of ${known.join(', ')}`);
 }
 
 function runSuite(name: string): boolean {
@@ -358,6 +371,7 @@ function runSuite(name: string): boolean {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = Date.now();
+  checkOnlyNames(options.only);
   const cells = selectCells(options.only);
   let failedSuites = 0;
   if (cells.length > 0) {
@@ -404,11 +418,15 @@ async function main(): Promise<void> {
       })),
       goals,
     };
-    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-    writeFileSync(join(resultsDir, 'latest.md'), markdown);
-    writeFileSync(join(resultsDir, 'ratios.svg'), ratioChart(results, subtitle));
-    if (!options.quick && options.only.length === 0) updatePerformanceDoc(markdown);
-    process.stdout.write(`${markdown}\nwrote bench/results/latest.json, latest.md, ratios.svg (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    // Only a full, unfiltered run replaces the committed results (and the
+    // tables in docs/performance.md); --quick and --only runs go to partial.*.
+    const complete = !options.quick && options.only.length === 0;
+    const [jsonName, mdName, svgName] = complete ? ['latest.json', 'latest.md', 'ratios.svg'] : ['partial.json', 'partial.md', 'partial-ratios.svg'];
+    writeFileSync(join(resultsDir, jsonName), `${JSON.stringify(json, null, 2)}\n`);
+    writeFileSync(join(resultsDir, mdName), markdown);
+    writeFileSync(join(resultsDir, svgName), ratioChart(results, subtitle));
+    if (complete) updatePerformanceDoc(markdown);
+    process.stdout.write(`${markdown}\nwrote bench/results/${jsonName}, ${mdName}, ${svgName} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   }
   for (const suite of otherSuites(options)) if (!runSuite(suite)) failedSuites++;
   if (failedSuites > 0) process.exitCode = 1;
