@@ -559,7 +559,7 @@ describe('coroutine', () => {
       expect(future.result()).to.equal(1);
     });
 
-    it('delivers a cancel requested from inside the running generator at its next yield', async () => {
+    it('delivers a cancel requested from inside the running generator at its next pending yield (a done Future does not suspend, as in asyncio)', async () => {
       const holder: { future?: Future<unknown> } = {};
       const trace: string[] = [];
       const f = coroutine(function* () {
@@ -568,6 +568,8 @@ describe('coroutine', () => {
         trace.push('still running');
         try {
           yield resolved(1);
+          trace.push('not interrupted by a done Future');
+          yield new Future<void>();
           trace.push('not interrupted');
         } catch (e) {
           trace.push((e as Error).name);
@@ -576,7 +578,7 @@ describe('coroutine', () => {
       });
       holder.future = f();
       await iterations(3);
-      expect(trace).to.deep.equal(['still running', 'CancelledError']);
+      expect(trace).to.deep.equal(['still running', 'not interrupted by a done Future', 'CancelledError']);
       expect(holder.future.cancelled()).to.equal(true);
     });
 

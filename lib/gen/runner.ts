@@ -69,6 +69,8 @@ export class Runner<R> extends Future<R> implements FutureListener {
   private running = false;
   /** Set by `cancel()`, cleared when the CancelledError is thrown in: a generator that catches it goes on. */
   private cancelRequested = false;
+  /** The pending cancel was deferred to deliver a hand-off; a generator that returns before it lands keeps its result. */
+  private cancelDeferredForHandOff = false;
   private cancelMessage: string | undefined = undefined;
   /** An error `throwIn` delivers at the next resume; `NOTHING_TO_THROW` when none. */
   private pendingThrow: unknown = NOTHING_TO_THROW;
@@ -106,6 +108,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
     if (this.done()) return false;
     if (traceSink !== null) traceSink.cancelRequested(this);
     this.cancelRequested = true;
+    this.cancelDeferredForHandOff = false;
     this.cancelMessage = message;
     if (this.running) return true; // seen at the next yield
     const awaiting = this.awaiting;
@@ -144,10 +147,14 @@ export class Runner<R> extends Future<R> implements FutureListener {
   onFutureDone(future: Future<unknown>): void {
     if (this.awaiting !== future) return; // stale: we stopped waiting on it (throwIn)
     this.awaiting = null;
-    if (this.cancelRequested) {
+    // A lock or queue item handed to us just before the cancel would be lost
+    // for good if CancelledError replaced it: deliver it, and let the cancel
+    // land at the next pending yield (found by spec/reliability's fuzzing).
+    if (this.cancelRequested && !(future._state === FINISHED && isHandOff(future))) {
       this.cancelRequested = false;
       this.resume(true, future.cancelled() ? future.cancellationError() : new CancelledError(this.cancelMessage));
     } else if (future._state === FINISHED) {
+      if (this.cancelRequested) this.cancelDeferredForHandOff = true;
       this.resume(false, future._result);
     } else if (future._state === FAILED) {
       this.resume(true, future.exception());
@@ -215,9 +222,11 @@ export class Runner<R> extends Future<R> implements FutureListener {
           continue;
         }
       }
-      if (this.cancelRequested) {
-        // Cancelled while running: the yield is where CancelledError lands.
-        if (future._state === PENDING) future.cancel(this.cancelMessage);
+      if (this.cancelRequested && future._state === PENDING) {
+        // Cancelled while running: the next yield that would suspend is where
+        // CancelledError lands (as asyncio: awaiting a done future does not
+        // suspend, and its result, maybe a lock or a queue item, is not lost).
+        future.cancel(this.cancelMessage);
         this.cancelRequested = false;
         isThrow = true;
         value = new CancelledError(this.cancelMessage);
@@ -265,7 +274,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
   }
 
   private finishWithResult(value: R): void {
-    if (this.cancelRequested) {
+    if (this.cancelRequested && !this.cancelDeferredForHandOff) {
       // Cancelled during its last step, with no yield left to throw at: it
       // ends cancelled all the same, as an asyncio Task does.
       this.cancelRequested = false;
@@ -299,6 +308,11 @@ export class Runner<R> extends Future<R> implements FutureListener {
   override toString(): string {
     return `<Coroutine ${describeFunction(this.coroutineFunction)} ${super.toString().slice(8, -1)}>`;
   }
+}
+
+/** Futures whose result hands something over (a lock, a queue item): see `Waiter.handsOff`. */
+function isHandOff(future: Future<unknown>): boolean {
+  return (future as { handsOff?: boolean }).handsOff === true;
 }
 
 function runStep(runner: Runner<unknown>, isThrow: boolean, value: unknown): void {

@@ -95,6 +95,12 @@ export const enum OnTimeout {
  * its owner when it is abandoned, so no done callback per waiter is needed.
  */
 export class Waiter<T, P = undefined> extends Future<T> {
+  /**
+   * @internal Its result hands something over (a lock, a queue item): the
+   * coroutine runner delivers it even to a coroutine cancelled after the
+   * hand-off, instead of dropping it for CancelledError.
+   */
+  readonly handsOff = true;
   private timer: TimeoutHandle | null = null;
   private loop: IOLoop | null = null;
   private onTimeout: OnTimeout = OnTimeout.Fail;

@@ -16,8 +16,8 @@
  * - "Multiple exceptions in yield list" logged once per extra failure, and
  *   nothing else logged; the loop idle afterwards (no ready callbacks, no timers).
  *
- * A second property cancels main at a random loop iteration (no native twin
- * there) and checks the same invariants: the program must still wind down.
+ * A second property cancels main or other coroutines at random loop
+ * iterations (no native twin there) and checks the same invariants: the program must still wind down.
  *
  * `npm test` runs FUZZ_RUNS programs (10,000 by default, ~3-6 s) and as
  * many cancelled ones (~2 s);
@@ -26,6 +26,10 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { coroutine, moment } from '../../lib/gen.js';
+import { Lock, type Releaser } from '../../lib/locks.js';
+import { Queue } from '../../lib/queues.js';
+import { iterations, useFreshLoop } from '../support/index.js';
 import {
   cancellationCaseArb,
   cancellationProblems,
@@ -55,13 +59,13 @@ describe('differential testing against native async/await', function () {
     );
   });
 
-  it(`winds down completely when main is cancelled at a random iteration, in ${CANCEL_RUNS} random programs`, async () => {
+  it(`winds down completely when coroutines are cancelled at random iterations, in ${CANCEL_RUNS} random programs`, async () => {
     // No native twin here (native code cannot be cancelled at an arbitrary
     // point): the invariants alone must hold — every Future settled once,
     // every finally entered run once, nothing unexpected logged, loop idle.
     await fc.assert(
-      fc.asyncProperty(cancellationCaseArb, async ([program, iterations]) => {
-        const problems = await cancellationProblems(program, iterations);
+      fc.asyncProperty(cancellationCaseArb, async ([program, cancels]) => {
+        const problems = await cancellationProblems(program, cancels);
         if (problems.length > 0) throw new Error(problems.join('\n'));
       }),
       { numRuns: CANCEL_RUNS, seed: SEED },
@@ -153,6 +157,57 @@ describe('differential testing against native async/await', function () {
           ],
         }),
       );
+    });
+
+    it('keeps the shared Lock usable when a coroutine waiting for it is cancelled at a random iteration', async () => {
+      // Found by the cancellation property: c1's second instance was granted
+      // the Lock (inside the first one's release) and cancelled before it
+      // resumed; CancelledError replaced the grant and the Lock stayed locked.
+      const program = normalizeProgram({
+        coroutines: [
+          [{ kind: 'multi', form: 'array', items: [{ kind: 'call', target: 1 }, { kind: 'call', target: 1 }] }],
+          [{ kind: 'critical', body: [{ kind: 'withTimeout', expire: false, source: { kind: 'promise', value: 0, hops: 0 } }] }],
+        ],
+      });
+      expect(await cancellationProblems(program, [{ ordinal: 1, iterations: 3 }])).to.deep.equal([]);
+    });
+
+    describe('a hand-off to a coroutine cancelled before it resumes', () => {
+      useFreshLoop();
+
+      it('delivers a Lock granted just before the cancel, so the coroutine releases it instead of leaking it', async () => {
+        const lock = new Lock();
+        const holder = await lock.acquire();
+        const steps: string[] = [];
+        const waiter = coroutine(function* () {
+          const releaser = (yield lock.acquire()) as Releaser;
+          steps.push('granted');
+          try {
+            yield moment;
+            steps.push('not cancelled');
+          } finally {
+            releaser.release();
+          }
+        });
+        const waiting = waiter();
+        holder.release(); // grants the Lock to the waiter at once; it resumes on a later iteration
+        expect(waiting.cancel()).to.equal(true);
+        await iterations(3);
+        expect(steps).to.deep.equal(['granted']);
+        expect(waiting.cancelled()).to.equal(true);
+        expect(lock.acquire().done()).to.equal(true);
+      });
+
+      it('delivers a Queue item handed over just before the cancel, instead of losing it', async () => {
+        const queue = new Queue<string>();
+        const getter = coroutine(function* () {
+          return (yield queue.get()) as string;
+        });
+        const getting = getter();
+        queue.putNowait('item'); // handed to the waiting get() at once
+        expect(getting.cancel()).to.equal(true);
+        expect(await getting).to.equal('item');
+      });
     });
 
     it('delivers cancellation through a chain of directly awaited coroutines to the innermost gate', async () => {
