@@ -18,6 +18,7 @@ import { IOLoop } from './ioloop.js';
 import { coroutine, Runner } from './gen/runner.js';
 import { TimeoutError } from './internal/errors.js';
 import { describeValue } from './internal/describe.js';
+import { finishAfter } from './internal/settle.js';
 import type { LogRecord, Logger, LogLevel } from './log.js';
 
 // Captured at load: a test that installs sinon's fake timers must not freeze
@@ -222,27 +223,17 @@ export class ExpectLog {
    */
   use<R>(fn: () => R): R extends PromiseLike<infer V> ? Promise<V> : R {
     this.begin();
-    let returned: R;
-    try {
-      returned = fn();
-    } catch (error) {
-      this.stopQuietly();
-      throw error;
-    }
-    if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
-      return Promise.resolve(returned as unknown as PromiseLike<unknown>).then(
-        (value) => {
-          this.end();
-          return value;
-        },
-        (error) => {
-          this.stopQuietly();
-          throw error;
-        },
-      ) as never;
-    }
-    this.end();
-    return returned as never;
+    return finishAfter(
+      fn,
+      (value) => {
+        this.end();
+        return value;
+      },
+      (error) => {
+        this.stopQuietly();
+        throw error;
+      },
+    ) as never;
   }
 
   private stopQuietly(): void {

@@ -25,6 +25,7 @@ import { Future } from './concurrent.js';
 import { currentIOLoop } from './ioloop.js';
 import { isMoment } from './gen/convert.js';
 import { describeValue } from './internal/describe.js';
+import { finishAfter } from './internal/settle.js';
 import { callSitesEnabled, setCallSitesEnabled, setTraceSink, type RunnerTraceSink } from './internal/trace-hook.js';
 
 /** What happened to a coroutine at one point of its life. */
@@ -379,23 +380,14 @@ function runnerName(runner: object): string {
  */
 export function recordTrace<R>(fn: () => R): R extends PromiseLike<infer V> ? Promise<{ result: V; trace: Trace }> : { result: R; trace: Trace } {
   const recorder = new TraceRecorder().start();
-  let returned: R;
-  try {
-    returned = fn();
-  } catch (error) {
-    recorder.stop();
-    throw error;
-  }
-  if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
-    return Promise.resolve(returned as unknown as PromiseLike<unknown>).then(
-      (result) => ({ result, trace: recorder.stop() }),
-      (error) => {
-        recorder.stop();
-        throw error;
-      },
-    ) as never;
-  }
-  return { result: returned, trace: recorder.stop() } as never;
+  return finishAfter(
+    fn,
+    (result) => ({ result, trace: recorder.stop() }),
+    (error) => {
+      recorder.stop();
+      throw error;
+    },
+  ) as never;
 }
 
 /**
