@@ -730,8 +730,17 @@ async function quiesce(loop: IOLoop): Promise<void> {
   }
 }
 
-/** Runs `program` as whirlwind coroutines on a fresh IOLoop, capturing appLog. */
-export async function runWithWhirlwind(program: Program, options: { cancelMainAfter?: number } = {}): Promise<GenRun> {
+/**
+ * A cancellation at an arbitrary point: after `iterations` loop iterations,
+ * cancel the `ordinal`-th coroutine started so far (modulo how many; 0 is main).
+ */
+export interface RandomCancel {
+  ordinal: number;
+  iterations: number;
+}
+
+/** Runs `program` as whirlwind coroutines on a fresh IOLoop, capturing appLog; `cancels` cancel coroutines on the way. */
+export async function runWithWhirlwind(program: Program, options: { cancels?: RandomCancel[] } = {}): Promise<GenRun> {
   const loop = new IOLoop();
   loop.makeCurrent();
   const records: LogRecord[] = [];
@@ -740,9 +749,13 @@ export async function runWithWhirlwind(program: Program, options: { cancelMainAf
     const world = new GenWorld(program);
     const main = world.track(world.instance(0, 'main', null), 'coroutine main');
     const finishedSynchronously = main.done();
-    if (options.cancelMainAfter !== undefined) {
-      const cancelAfter = (left: number) => (left <= 0 ? main.cancel() : loop.addCallback(cancelAfter, left - 1));
-      cancelAfter(options.cancelMainAfter);
+    for (const { ordinal, iterations } of options.cancels ?? []) {
+      const cancelOne = () => {
+        const started = world.settlement.filter((entry) => entry.what.startsWith('coroutine '));
+        started[ordinal % started.length].future.cancel();
+      };
+      const cancelAfter = (left: number) => (left <= 0 ? cancelOne() : loop.addCallback(cancelAfter, left - 1));
+      cancelAfter(iterations);
     }
     // A hang is a finding, not a stuck test: give up after many turns of Node's loop.
     for (let turn = 0; turn < 1000 && !main.done(); turn++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -1015,18 +1028,21 @@ export function withoutGates(program: Program): Program {
   return withSourceText({ coroutines: program.coroutines.map(strip) });
 }
 
-/** A gate-free program and after how many loop iterations its main coroutine is cancelled. */
-export const cancellationCaseArb: fc.Arbitrary<[Program, number]> = fc.tuple(programArb.map(withoutGates), fc.integer({ min: 0, max: 12 }));
+/** A gate-free program and one to three cancellations of its coroutines (main or others) at random iterations. */
+export const cancellationCaseArb: fc.Arbitrary<[Program, RandomCancel[]]> = fc.tuple(
+  programArb.map(withoutGates),
+  fc.array(fc.record({ ordinal: fc.nat({ max: 20 }), iterations: fc.integer({ min: 0, max: 12 }) }), { minLength: 1, maxLength: 3 }),
+);
 
 /**
- * Runs `program` on whirlwind and cancels main after `iterations` loop
- * iterations: a truly random point, so there is no native twin to compare
- * with; what must hold is that the program still winds down completely.
+ * Runs `program` on whirlwind with `cancels` (truly random points, so there
+ * is no native twin to compare with); what must hold is that the program
+ * still winds down completely.
  */
-export async function cancellationProblems(program: Program, iterations: number): Promise<string[]> {
-  const run = await runWithWhirlwind(program, { cancelMainAfter: iterations });
+export async function cancellationProblems(program: Program, cancels: RandomCancel[]): Promise<string[]> {
+  const run = await runWithWhirlwind(program, { cancels });
   const problems = invariantProblems(program, run);
-  if (run.outcome === 'never finished') problems.unshift('main never finished after being cancelled');
+  if (run.outcome === 'never finished') problems.unshift('main never finished after the cancellations');
   return problems;
 }
 
