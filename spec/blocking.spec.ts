@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
+import { Future } from '../lib/concurrent.js';
 import { coroutine } from '../lib/gen.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { genLog, appLog } from '../lib/log.js';
@@ -92,6 +93,25 @@ describe('IOLoop.setBlockingLogThreshold', () => {
     expect(warnings.map((w) => w.replace(/ \(.*\)$/, ''))).to.deep.equal([
       'IOLoop blocked for 0.070 seconds in callback first',
       'IOLoop blocked for 0.090 seconds in callback second',
+    ]);
+  });
+
+  it('times each done callback of a Future on its own, naming the slow ones', async () => {
+    loop.setBlockingLogThreshold(0.05);
+    const future = new Future<void>();
+    future.addDoneCallback(function slowListener() {
+      block(60);
+    });
+    future.addDoneCallback(function quickListener() {
+      block(10);
+    });
+    future.addDoneCallback(function slowerListener() {
+      block(75);
+    });
+    const warnings = await warningsDuring(() => future.setResult());
+    expect(warnings.map((w) => w.replace(/ \(.*\)$/, ''))).to.deep.equal([
+      'IOLoop blocked for 0.060 seconds in callback slowListener',
+      'IOLoop blocked for 0.075 seconds in callback slowerListener',
     ]);
   });
 

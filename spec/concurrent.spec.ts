@@ -132,6 +132,33 @@ describe('Future', () => {
       expect(order).to.deep.equal(['callback before', 'done callback', 'callback after']);
     });
 
+    it('runs the callbacks of futures settled in turn future by future, each in the order added, around loop callbacks', async () => {
+      const order: string[] = [];
+      const first = new Future<void>();
+      const second = new Future<void>();
+      first.addDoneCallback(() => order.push('first 1'));
+      first.addDoneCallback(() => order.push('first 2'));
+      second.addDoneCallback(() => order.push('second 1'));
+      second.addDoneCallback(() => order.push('second 2'));
+      second.setResult();
+      loop().addCallback(() => order.push('callback'));
+      first.setResult();
+      await iterations(1);
+      expect(order).to.deep.equal(['second 1', 'second 2', 'callback', 'first 1', 'first 2']);
+    });
+
+    it('drops the remaining done callbacks when one of them closes the loop', async () => {
+      const future = new Future<void>();
+      const calls: string[] = [];
+      future.addDoneCallback(() => calls.push('before'));
+      future.addDoneCallback(() => loop().close());
+      future.addDoneCallback(() => calls.push('dropped'));
+      future.setResult();
+      loop().addCallback(() => calls.push('dropped too'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(calls).to.deep.equal(['before']);
+    });
+
     it('queues a callback added to a done future behind earlier ones', async () => {
       const order: string[] = [];
       const future = resolved('v');

@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import type { Session } from 'node:inspector';
 import { TimeoutHandle, type IOLoop } from '../ioloop.js';
+import { callListener, runListeners } from '../concurrent.js';
 import { genLog, appLog } from '../log.js';
 import { describeFunction, describeValue } from './describe.js';
 
@@ -33,21 +34,34 @@ export function runTimedBatch(loop: IOLoop, batch: unknown[], thresholdSeconds: 
     const task = batch[i] as Task;
     const a = batch[i + 1];
     const b = batch[i + 2];
+    if (task === runListeners) {
+      // A Future's listeners share one entry: time and name each one as if it had its own.
+      const listeners = a as unknown[];
+      for (let j = 0; j < listeners.length; j++) {
+        started = runTimed(callListener, listeners[j], b, listeners[j], started, thresholdMs);
+        if (loop.isClosed()) return;
+      }
+      continue;
+    }
     // A due timer's handle forgets its callback when it runs: keep it for the warning.
-    const subject = a instanceof TimeoutHandle ? a.callback : a;
-    try {
-      task(a, b);
-    } catch (error) {
-      appLog.error('Exception in callback %s', describeFunction(a), error);
-    }
-    const finished = performance.now();
-    const elapsedMs = finished - started;
-    started = finished;
-    if (elapsedMs > thresholdMs) {
-      genLog.warning('IOLoop blocked for %s seconds in %s', (elapsedMs / 1000).toFixed(3), describeBlocker(subject, task));
-    }
+    started = runTimed(task, a, b, a instanceof TimeoutHandle ? a.callback : a, started, thresholdMs);
     if (loop.isClosed()) break;
   }
+}
+
+/** Runs one `task(a, b)` as the drain does (errors logged), warns if it blocked; returns when it finished. */
+function runTimed(task: Task, a: unknown, b: unknown, subject: unknown, started: number, thresholdMs: number): number {
+  try {
+    task(a, b);
+  } catch (error) {
+    appLog.error('Exception in callback %s', describeFunction(a), error);
+  }
+  const finished = performance.now();
+  const elapsedMs = finished - started;
+  if (elapsedMs > thresholdMs) {
+    genLog.warning('IOLoop blocked for %s seconds in %s', (elapsedMs / 1000).toFixed(3), describeBlocker(subject, task));
+  }
+  return finished;
 }
 
 /** Checks a threshold for `setBlockingLogThreshold`: seconds > 0, or 0/null for off (returned as 0). */
