@@ -2,15 +2,60 @@
 import { inspect } from 'node:util';
 
 const MAX_LENGTH = 120;
+const INSPECT_OPTIONS = { depth: 1, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 60 } as const;
 
-/** `42`, `'text'`, `{ a: 1 }`, `[Function: f]`: what the user gave, on one line. */
+/**
+ * Keys Node's async_hooks put on promises and other async resources once an
+ * AsyncLocalStorage or a hook is in use: ids that change from run to run and
+ * the store itself. inspect() shows them (they are enumerable own symbols),
+ * which would make the same mistake read differently depending on what ran before.
+ */
+const NODE_INTERNAL_SYMBOLS = new Set(['async_id_symbol', 'trigger_async_id_symbol', 'kResourceStore', 'asyncId', 'triggerId']);
+
+/** `42`, `'text'`, `{ a: 1 }`, `[Function: f]`, `Promise { <pending> }`: what the user gave, on one line. */
 export function describeValue(value: unknown): string {
   // inspect() renders an Error as its stack, over many lines: name and message are what a one-line message needs.
   const text =
     value instanceof Error
-      ? `${value.name}: ${value.message}`.replace(/\s*\n\s*/g, ' ')
-      : inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 60 });
+      ? oneLine(value)
+      : value instanceof Promise
+        ? describePromise(value)
+        : inspect(hasNodeInternals(value) ? withoutNodeInternals(value) : value, INSPECT_OPTIONS);
   return text.length > MAX_LENGTH ? text.slice(0, MAX_LENGTH - 3) + '...' : text;
+}
+
+function oneLine(error: Error): string {
+  return `${error.name}: ${error.message}`.replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * `Promise { <pending> }`, `Promise { 42 }`, `Promise { <rejected> Error: boom }`.
+ * A promise's state can only be read synchronously through inspect(), so its
+ * text is trimmed: stack frames of a rejection go, and so does everything from
+ * Node's first internal key on (they come first among a promise's own keys).
+ */
+function describePromise(promise: Promise<unknown>): string {
+  const text = inspect(promise, INSPECT_OPTIONS)
+    .replace(/\n\s+at [^\n]*/g, '')
+    .replace(/\s*\n\s*/g, ' ');
+  const internal = text.search(/,? \[Symbol\((?:async_id_symbol|trigger_async_id_symbol|kResourceStore)\)\]/);
+  if (internal < 0) return text;
+  return `${text.slice(0, internal).replace(/,$/, '')} }`;
+}
+
+function hasNodeInternals(value: unknown): value is object {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.getOwnPropertySymbols(value).some((key) => NODE_INTERNAL_SYMBOLS.has(key.description ?? ''));
+}
+
+/** A stand-in with the same prototype (so the same class name) and every own key but Node's internal ones. */
+function withoutNodeInternals(value: object): object {
+  const copy = Object.create(Object.getPrototypeOf(value)) as object;
+  for (const key of Reflect.ownKeys(value)) {
+    if (typeof key === 'symbol' && NODE_INTERNAL_SYMBOLS.has(key.description ?? '')) continue;
+    Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(value, key)!);
+  }
+  return copy;
 }
 
 /** The name a callback or coroutine is known by in messages. */
