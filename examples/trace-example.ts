@@ -2,7 +2,8 @@
  * Writes docs/trace-example.html (and .json): a recorded trace of a small
  * crawler — a parent fetching three "pages" through a Queue with two
  * workers — as a self-contained HTML timeline and Chrome Trace Event JSON.
- * Run: npm run build && node dist/examples/trace-example.js
+ * Run: npm run build && node dist/examples/trace-example.js (docs/trace-example.png is a
+ * headless-Chromium screenshot of the HTML)
  */
 import { writeFileSync } from 'node:fs';
 import { gen, IOLoop } from '../lib/index.js';
