@@ -257,6 +257,21 @@ describe('IOLoop', () => {
       expect(records).to.deep.equal([]);
       expect(String(loop())).to.match(/ ready=0 timers=0>$/);
     });
+
+    it("lets go of a callback's arguments once it has run (the reused ready queue keeps no entry)", async () => {
+      let weak: WeakRef<object> | null = null;
+      (() => {
+        const argument = { payload: new Array(1000).fill(1) };
+        weak = new WeakRef(argument);
+        loop().addCallback((_: object) => undefined, argument);
+      })();
+      await iterations(2);
+      for (let i = 0; i < 3; i++) {
+        globalThis.gc!();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(weak!.deref()).to.equal(undefined);
+    });
   });
 
   describe('timers', () => {

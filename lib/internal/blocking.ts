@@ -22,18 +22,20 @@ import { describeFunction, describeValue } from './describe.js';
 type Task = (a: any, b: any) => void;
 
 /**
- * Runs one iteration's batch of `task(a, b)` triples as the loop's own drain
- * does (errors logged, stop if the loop is closed), timing each entry and
+ * Runs one iteration's batch of `task(a, b)` triples (its first `length`
+ * slots) as the loop's own drain does (slots emptied, errors logged, stop if
+ * the loop is closed), timing each entry and
  * warning about the ones that took longer than `thresholdSeconds`.
  */
-export function runTimedBatch(loop: IOLoop, batch: unknown[], thresholdSeconds: number): void {
+export function runTimedBatch(loop: IOLoop, batch: unknown[], length: number, thresholdSeconds: number): void {
   const thresholdMs = thresholdSeconds * 1000;
   // One clock read per callback: each one's end is the next one's start.
   let started = performance.now();
-  for (let i = 0; i < batch.length; i += 3) {
+  for (let i = 0; i < length; i += 3) {
     const task = batch[i] as Task;
     const a = batch[i + 1];
     const b = batch[i + 2];
+    batch[i] = batch[i + 1] = batch[i + 2] = undefined;
     if (task === runListeners) {
       // A Future's listeners share one entry: time and name each one as if it had its own.
       const listeners = a as unknown[];
