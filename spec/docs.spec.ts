@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { IOLoop } from '../lib/ioloop.js';
+import { useFreshLoop } from './support/index.js';
 
 interface DocBlock {
   page: string;
@@ -135,15 +135,7 @@ describe('the code blocks in docs/ and README.md', function () {
 
   for (const page of pages) {
     describe(page, () => {
-      let loop: IOLoop | null = null;
-      beforeEach(() => {
-        loop = new IOLoop();
-        loop.makeCurrent();
-      });
-      afterEach(() => {
-        loop?.close();
-        loop = null;
-      });
+      useFreshLoop();
 
       for (const block of blocks.filter((b) => b.page === page && b.run)) {
         const name =
