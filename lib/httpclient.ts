@@ -103,22 +103,39 @@ const DEFAULT_USER_AGENT = 'whirlwind';
  * ```
  */
 export class HTTPRequest {
+  /** The URL to fetch, as given (checked when it is fetched). */
   url: string;
+  /** HTTP method; default `'GET'`. */
   method: string;
+  /** A copy of the given headers: changing the options object later does not change the request. */
   headers: Record<string, string | number>;
+  /** Request body, or null; see {@link HTTPRequestOptions.body}. */
   body: string | Uint8Array | null;
+  /** Basic-auth user name; see {@link HTTPRequestOptions.authUsername}. */
   authUsername: string | undefined;
+  /** Basic-auth password, sent with `authUsername`. */
   authPassword: string | undefined;
+  /** Seconds to wait for the connection; default 20, 0 = none. */
   connectTimeout: number;
+  /** Seconds for the whole request, queue time included; default 20, 0 = none. */
   requestTimeout: number;
+  /** Follow redirects; default true. */
   followRedirects: boolean;
+  /** Redirects to follow before the 3xx response becomes the answer; default 5. */
   maxRedirects: number;
+  /** The `User-Agent` header; undefined sends `whirlwind`. */
   userAgent: string | undefined;
+  /** Ask for and decode compressed bodies; default true. */
   decompressResponse: boolean;
+  /** Verify the server's TLS certificate; default true. */
   validateCert: boolean;
+  /** Called with each header line of the final response. */
   headerCallback: ((line: string) => void) | undefined;
+  /** Called with each body chunk; the response's `body` is then empty. */
   streamingCallback: ((chunk: Buffer) => void) | undefined;
+  /** Largest (decoded) body accepted, in bytes; default 100 MB. */
   maxBodySize: number;
+  /** Skip the method and body sanity checks; default false. */
   allowNonstandardMethods: boolean;
 
   constructor(url: string, options: HTTPRequestOptions = {}) {
@@ -164,7 +181,9 @@ export class HTTPRequest {
 export class HTTPResponse {
   /** The request as given to `fetch` (before any redirect). */
   readonly request: HTTPRequest;
+  /** The HTTP status code of the final response (after redirects). */
   readonly code: number;
+  /** The reason phrase; Node's standard phrase for the code when none was given, `'Unknown'` for unknown codes. */
   readonly reason: string;
   /** Response headers, names lower-cased (Node's `IncomingHttpHeaders`). */
   readonly headers: IncomingHttpHeaders;
@@ -227,7 +246,9 @@ export class HTTPResponse {
  * ```
  */
 export class HTTPClientError extends WhirlwindError {
+  /** The HTTP status code, or 599 for a timeout or network error. */
   readonly code: number;
+  /** The response for a non-2xx code; undefined for code 599 (there was none). */
   readonly response: HTTPResponse | undefined;
 
   /** `description` defaults to the status's reason phrase; codes other than 599 are prefixed `HTTP <code>: `. */
@@ -291,6 +312,7 @@ const sharedClients = new WeakMap<IOLoop, AsyncHTTPClient>();
  * ```
  */
 export class AsyncHTTPClient {
+  /** How many requests may be in flight at once; the rest wait in a FIFO queue (default 10). */
   readonly maxClients: number;
   private closed = false;
   private agents: AgentPair | null = null;

@@ -66,7 +66,16 @@ const TIMER_SLACK_SECONDS = 1e-6;
 
 let currentLoop: IOLoop | null = null;
 
-/** The current loop, made on first use: the fast path `Future` uses to schedule callbacks. */
+/**
+ * The current loop, made on first use: the fast path `Future` uses to schedule
+ * callbacks. Always the same loop as `IOLoop.current()` (it makes one the
+ * same way when there is none); prefer `IOLoop.current()` in application code.
+ *
+ * @example
+ * ```ts
+ * currentIOLoop().addCallback(() => console.log('next iteration'));
+ * ```
+ */
 export function currentIOLoop(): IOLoop {
   return currentLoop ?? IOLoop.current();
 }
@@ -87,7 +96,9 @@ export class TimeoutHandle {
   readonly deadline: number;
   /** Insertion order: timers with equal deadlines run in the order they were added. */
   readonly sequence: number;
+  /** @internal What the loop calls when the timer is due; null once it ran or was removed. */
   callback: ((...args: any[]) => unknown) | null;
+  /** @internal The arguments the callback is called with. */
   args: unknown[];
   /** @internal Still in the loop's heap (false once due and moved to the ready queue, or dropped). */
   inHeap = true;
@@ -722,8 +733,11 @@ function observeReturnedYieldable(callback: Function, returned: unknown): void {
  * ```
  */
 export class PeriodicCallback {
+  /** What is called each period; its returned Future/Promise (if any) is awaited before the next call. */
   readonly callback: () => unknown;
+  /** The period in milliseconds, as Tornado's `callback_time` (the loop's own clock is in seconds). */
   readonly callbackTime: number;
+  /** Fraction of the period (0..1) by which each period is varied at random, ±jitter/2. */
   readonly jitter: number;
   private running = false;
   /** A call (maybe async) has started and not finished: it schedules the next one when it does. */
@@ -772,6 +786,7 @@ export class PeriodicCallback {
     this.timeout = null;
   }
 
+  /** True between `start()` and `stop()`. */
   isRunning(): boolean {
     return this.running;
   }

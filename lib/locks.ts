@@ -333,6 +333,7 @@ export class BoundedSemaphore extends Semaphore {
     this.initialValue = value;
   }
 
+  /** As `Semaphore.release`, but throws `RangeError` instead of raising the counter past its initial value. */
   override release(): void {
     if (this.value >= this.initialValue) throw new RangeError('Semaphore released too many times');
     super.release();

@@ -94,7 +94,9 @@ export const stderrHandler: LogHandler = (record) => {
  * ```
  */
 export class Logger {
+  /** Dotted name, as Python's logger names (`whirlwind.application`); records carry it. */
   readonly name: string;
+  /** Records below this level are dropped before filters and handlers see them; default INFO. */
   level: LogLevel = LogLevel.INFO;
   private handlers: LogHandler[] = [stderrHandler];
   private filters: LogFilter[] = [];
@@ -103,18 +105,22 @@ export class Logger {
     this.name = name;
   }
 
+  /** Sets {@link Logger.level}: records below `level` are dropped from now on. */
   setLevel(level: LogLevel): void {
     this.level = level;
   }
 
+  /** True if a record at `level` would be emitted: check it before building an expensive message. */
   isEnabledFor(level: LogLevel): boolean {
     return level >= this.level;
   }
 
+  /** Adds a handler after the others (the default one prints to stderr); each record goes to every handler in order. */
   addHandler(handler: LogHandler): void {
     this.handlers.push(handler);
   }
 
+  /** Removes the first occurrence of `handler`; does nothing if it is not there. */
   removeHandler(handler: LogHandler): void {
     const i = this.handlers.indexOf(handler);
     if (i >= 0) this.handlers.splice(i, 1);
@@ -129,21 +135,26 @@ export class Logger {
     };
   }
 
+  /** Adds a filter: a record reaches the handlers only if every filter returns true (filters may also count or capture it). */
   addFilter(filter: LogFilter): void {
     this.filters.push(filter);
   }
 
+  /** Removes the first occurrence of `filter`; does nothing if it is not there. */
   removeFilter(filter: LogFilter): void {
     const i = this.filters.indexOf(filter);
     if (i >= 0) this.filters.splice(i, 1);
   }
 
+  /** Logs at DEBUG (dropped at the default level INFO); arguments as {@link Logger.error}. */
   debug(message: string, ...args: unknown[]): void {
     this.log(LogLevel.DEBUG, message, args);
   }
+  /** Logs at INFO; arguments as {@link Logger.error}. */
   info(message: string, ...args: unknown[]): void {
     this.log(LogLevel.INFO, message, args);
   }
+  /** Logs at WARNING; arguments as {@link Logger.error}. */
   warning(message: string, ...args: unknown[]): void {
     this.log(LogLevel.WARNING, message, args);
   }
@@ -160,6 +171,7 @@ export class Logger {
   error(message: string, ...args: unknown[]): void {
     this.log(LogLevel.ERROR, message, args);
   }
+  /** Logs at CRITICAL; arguments as {@link Logger.error}. */
   critical(message: string, ...args: unknown[]): void {
     this.log(LogLevel.CRITICAL, message, args);
   }

@@ -292,10 +292,12 @@ export class Queue<T = unknown> {
     return this.store.size;
   }
 
+  /** True if the queue holds no items (a `get` would wait). */
   empty(): boolean {
     return this.store.size === 0;
   }
 
+  /** True if the queue is bounded and at `maxsize` (a `put` would wait); never true when unbounded. */
   full(): boolean {
     return this.limit !== 0 && this.store.size >= this.limit;
   }

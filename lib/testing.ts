@@ -158,9 +158,13 @@ export interface ExpectLogOptions {
  * ```
  */
 export class ExpectLog {
+  /** The logger watched. */
   readonly logger: Logger;
+  /** The pattern, anchored at the start of the message (a string pattern is compiled; `g`/`y` flags dropped). */
   readonly regex: RegExp;
+  /** Whether `end()` throws when nothing matched (default true). */
   readonly required: boolean;
+  /** Only records at exactly this level match; undefined matches any level. */
   readonly level: LogLevel | undefined;
   /** How many records matched so far. */
   matched = 0;

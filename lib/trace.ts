@@ -50,8 +50,20 @@ export interface TraceEvent {
   detail: string;
 }
 
-/** A finished recording. */
+/**
+ * A finished recording, as `TraceRecorder.stop()` and `recordTrace` return
+ * it: the events in the order they happened, and renderings of them (text,
+ * Chrome Trace Event JSON, HTML timeline).
+ *
+ * @example
+ * ```ts
+ * const { trace } = await recordTrace(() => main());
+ * console.log(trace.toText());
+ * for (const [id, name] of trace.coroutines()) console.log(id, name);
+ * ```
+ */
 export class Trace {
+  /** Every event recorded, oldest first. */
   readonly events: readonly TraceEvent[];
 
   constructor(events: readonly TraceEvent[]) {
@@ -410,7 +422,14 @@ export function setAsyncStackTraces(enabled: boolean): boolean {
   return setCallSitesEnabled(enabled);
 }
 
-/** True while stack traces across yields are on. */
+/**
+ * True while stack traces across yields are on (see {@link setAsyncStackTraces}).
+ *
+ * @example
+ * ```ts
+ * if (!asyncStackTracesEnabled()) console.log('set WHIRLWIND_ASYNC_STACKS=1 for coroutine call chains');
+ * ```
+ */
 export function asyncStackTracesEnabled(): boolean {
   return callSitesEnabled;
 }

@@ -150,6 +150,7 @@ interface WorkerSlot {
  * ```
  */
 export class ThreadPoolExecutor implements Executor {
+  /** The most worker threads the pool runs at once (default: `os.availableParallelism()`). */
   readonly maxWorkers: number;
   private readonly workers: WorkerSlot[] = [];
   private readonly queue = new JobQueue();

@@ -126,7 +126,16 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** True for the `moment` sentinel. */
+/**
+ * True for the `moment` sentinel: for code that handles yielded values itself
+ * (a custom `registerYieldable` converter, a wrapper around a generator).
+ *
+ * @example
+ * ```ts
+ * isMoment(moment);          // true
+ * isMoment(sleep(0));        // false: a Future, even one that waits no time
+ * ```
+ */
 export function isMoment(value: unknown): boolean {
   return value === moment;
 }

@@ -61,7 +61,17 @@ export function multi<const C extends readonly unknown[] | Record<string, unknow
   return multiFuture(children, options);
 }
 
-/** See {@link multi}. */
+/**
+ * The same function as {@link multi}, under Tornado's other name: waits for
+ * every child (never cancelling the others when one fails) and raises the
+ * first failure in input order; later failures are logged unless their class
+ * is in `quietExceptions`.
+ *
+ * @example
+ * ```ts
+ * const [user, posts] = yield multiFuture([getUser(id), getPosts(id)], { quietExceptions: TimeoutError });
+ * ```
+ */
 export function multiFuture<const C extends readonly unknown[] | Record<string, unknown>>(
   children: C,
   options: MultiOptions = {},

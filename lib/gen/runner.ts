@@ -50,6 +50,7 @@ const NOTHING_TO_THROW = Symbol('nothing to throw');
  * ```
  */
 export class Return<T = undefined> {
+  /** The coroutine's result. */
   readonly value: T;
   constructor(value?: T) {
     this.value = value as T;

@@ -42,12 +42,30 @@ export class CancelledError extends WhirlwindError {
 /**
  * A coroutine yielded something the runner cannot wait on. The message names
  * the value and the coroutine: `yielded unknown object 42 in coroutine fetchAll`.
+ * Teach the runner a new kind of value with `registerYieldable`.
+ *
+ * @example
+ * ```ts
+ * const broken = coroutine(function* fetchAll() {
+ *   yield 42 as any; // BadYieldError thrown in here: yielded unknown object 42 in coroutine fetchAll
+ * });
+ * ```
  */
 export class BadYieldError extends WhirlwindError {}
 
 /**
  * A deadline passed: `withTimeout`, `runSync({ timeout })`, timed waits in
- * locks and queues, `genTest`.
+ * locks and queues, `genTest`. The operation that timed out is not
+ * cancelled by it (as in Tornado): `withTimeout` only stops waiting.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   yield withTimeout({ seconds: 1 }, slowOperation());
+ * } catch (e) {
+ *   if (!(e instanceof TimeoutError)) throw e;
+ * }
+ * ```
  */
 export class TimeoutError extends WhirlwindError {
   constructor(message = 'Timeout', options?: { cause?: unknown }) {
@@ -55,5 +73,16 @@ export class TimeoutError extends WhirlwindError {
   }
 }
 
-/** A value returned where nobody can receive it (Tornado's legacy `engine`/callback paths). */
+/**
+ * A value returned where nobody can receive it (Tornado's legacy
+ * `engine`/callback paths): a function wrapped by `returnFuture` must deliver
+ * its result through the callback, so returning one throws this at the call.
+ *
+ * @example
+ * ```ts
+ * const wrong = returnFuture(function wrong(callback: (e: unknown, n?: number) => void) {
+ *   return 42; // calling wrong() throws ReturnValueIgnoredError: use callback(null, 42)
+ * });
+ * ```
+ */
 export class ReturnValueIgnoredError extends WhirlwindError {}
