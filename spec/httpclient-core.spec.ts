@@ -24,6 +24,7 @@ function spec(overrides: Partial<FetchSpec>): FetchSpec {
     maxRedirects: 5,
     decompressResponse: true,
     validateCert: true,
+    caCerts: null,
     maxBodySize: 1024,
     startTime: performance.now(),
     ...overrides,

@@ -5,6 +5,7 @@
  * while it waits and so could never be answered by a server living here).
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
@@ -176,16 +177,22 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Starts the test routes on 127.0.0.1, on an ephemeral port. */
-export async function startServer(): Promise<LocalServer> {
+/** A certificate and its key, PEM text: given to startServer, it serves https. */
+export interface ServerTLS {
+  key: string;
+  cert: string;
+}
+
+/** Starts the test routes on 127.0.0.1, on an ephemeral port (https when `tls` is given). */
+export async function startServer(tls?: ServerTLS): Promise<LocalServer> {
   const log = newServerLog();
   const held = newHeldRequests();
-  const server = http.createServer(testRoutes(log, held));
+  const server = tls === undefined ? http.createServer(testRoutes(log, held)) : https.createServer(tls, testRoutes(log, held));
   server.on('connection', () => log.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     log,
     held,
     server,
@@ -204,15 +211,15 @@ export interface ThreadServer {
   close(): Promise<void>;
 }
 
-/** Starts the test routes on a worker thread (see ./httpclient-server-thread.ts). */
-export async function startServerThread(): Promise<ThreadServer> {
-  const worker = new Worker(new URL('./httpclient-server-thread.js', import.meta.url));
+/** Starts the test routes on a worker thread (see ./httpclient-server-thread.ts); https when `tls` is given. */
+export async function startServerThread(tls?: ServerTLS): Promise<ThreadServer> {
+  const worker = new Worker(new URL('./httpclient-server-thread.js', import.meta.url), { workerData: tls ?? null });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     close: async () => {
       await worker.terminate();
     },

@@ -25,6 +25,8 @@ export interface FetchSpec {
   maxRedirects: number;
   decompressResponse: boolean;
   validateCert: boolean;
+  /** PEM text of the CA certificates to trust instead of Node's bundled roots (https only), or null for those roots. */
+  caCerts: string | null;
   maxBodySize: number;
   /** `performance.now()` milliseconds when `fetch` was called. */
   startTime: number;
@@ -141,6 +143,9 @@ class Exchange {
       headers,
       agent: isHttps ? this.agents.https : this.agents.http,
       rejectUnauthorized: this.spec.validateCert,
+      // The agent keys its pooled connections on `ca` and `rejectUnauthorized`,
+      // so a connection verified one way is never reused for a request that asks another.
+      ca: this.spec.caCerts ?? undefined,
     };
     let request: http.ClientRequest;
     try {
@@ -372,9 +377,26 @@ function isStreamClosed(error: unknown): boolean {
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
+// OpenSSL's certificate verification results as Node names them, plus Node's own
+// hostname check: their messages ("self-signed certificate") do not say that
+// the server's certificate was rejected, so the failure says it.
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_CRL', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'CERT_SIGNATURE_FAILURE', 'CRL_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED', 'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_CHAIN_TOO_LONG', 'CERT_REVOKED', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function describeNetworkError(error: unknown, method: string, url: string): string {
   if (isStreamClosed(error)) return STREAM_CLOSED;
   const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CERTIFICATE_ERRORS.has(code)) {
+    return `TLS certificate verification failed: ${message} (${method} ${url}); trust its CA with caCerts, or skip the check with validateCert: false`;
+  }
   return `${message} (${method} ${url})`;
 }
 
