@@ -32,7 +32,7 @@ const enum State {
 }
 
 /**
- * Internal listener shape: the coroutine runner waits on futures through an
+ * @internal Listener shape: the coroutine runner waits on futures through an
  * object with a method instead of a closure, so suspending allocates nothing.
  */
 export interface FutureListener {

@@ -423,7 +423,7 @@ export class IOLoop {
   }
 
   /**
-   * Internal: appends `task(a, b)` to the ready queue. Futures and the
+   * @internal Appends `task(a, b)` to the ready queue. Futures and the
    * coroutine runner schedule through here; it allocates nothing.
    */
   enqueue(task: Task, a: unknown, b?: unknown): void {
@@ -744,7 +744,7 @@ export class PeriodicCallback {
   private callInFlight = false;
   private timeout: TimeoutHandle | null = null;
   private loop: IOLoop | null = null;
-  /** Internal (exposed for tests of the schedule arithmetic): deadline of the next call. */
+  /** @internal Exposed for tests of the schedule arithmetic: deadline of the next call. */
   nextTimeout = 0;
 
   constructor(callback: () => unknown, callbackTime: number, jitter = 0) {
@@ -813,7 +813,7 @@ export class PeriodicCallback {
     this.timeout = this.loop.callAt(this.nextTimeout, () => this.run());
   }
 
-  /** Advances `nextTimeout` past `currentTime` on the original schedule (skipping missed periods). */
+  /** @internal Advances `nextTimeout` past `currentTime` on the original schedule (skipping missed periods); public for tests. */
   updateNext(currentTime: number): void {
     let period = this.callbackTime / 1000;
     if (this.jitter) period *= 1 + this.jitter * (Math.random() - 0.5);
