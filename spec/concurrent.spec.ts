@@ -552,6 +552,14 @@ describe('a failed Future whose exception is never retrieved', () => {
     expect(await loggedAfterObserving((f) => thrownBy(() => f.result()))).to.deep.equal([]);
   });
 
+  it('is not logged when result() is called turns after the failure', async () => {
+    const lateLook = async (f: Future<never>) => {
+      await iterations(3);
+      return thrownBy(() => f.result());
+    };
+    expect(await loggedAfterObserving(lateLook)).to.deep.equal([]);
+  });
+
   it('is not logged once exception() was called', async () => {
     expect(await loggedAfterObserving((f) => f.exception())).to.deep.equal([]);
   });
