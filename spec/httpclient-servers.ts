@@ -113,6 +113,11 @@ export function testRoutes(log: ServerLog, held: HeldRequests): http.RequestList
           res.end(encoded);
           return;
         }
+        case 'gzip-empty':
+          // /gzip-empty/<code>: no body bytes, yet a Content-Encoding (as some servers send on 204/304).
+          res.writeHead(Number(parts[1]), { 'Content-Encoding': 'gzip', ...(parts[1] === '200' ? { 'Content-Length': '0' } : {}) });
+          res.end();
+          return;
         case 'chunked':
           res.writeHead(200, { 'Content-Type': 'text/plain' });
           res.write('one,');

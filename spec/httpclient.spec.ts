@@ -214,6 +214,21 @@ describe('httpclient', () => {
       });
     }
 
+    it('gives a HEAD of a gzip resource an empty body instead of a decompression error', async () => {
+      const response = await client.fetch(`${server.url}/gzip`, { method: 'HEAD' });
+      expect(response.code).to.equal(200);
+      expect(response.body.length).to.equal(0);
+      expect(response.headers['x-consumed-content-encoding']).to.equal('gzip');
+    });
+
+    for (const code of [200, 204, 304]) {
+      it(`gives a ${code} with Content-Encoding gzip and no body bytes an empty body`, async () => {
+        const response = await client.fetch(`${server.url}/gzip-empty/${code}`, { raiseError: false });
+        expect(response.code).to.equal(code);
+        expect(response.body.length).to.equal(0);
+      });
+    }
+
     it('asks for compressed bodies by default', async () => {
       const response = await client.fetch(`${server.url}/echo`);
       expect(echoOf(response).headers['accept-encoding']).to.equal('gzip, deflate, br');

@@ -109,6 +109,8 @@ class Exchange {
   private finished = false;
   private request: http.ClientRequest | null = null;
   private decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null = null;
+  /** The response's content-encoding was one we decode: its headers then describe the decoded body. */
+  private consumedEncoding = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly requestDeadline: number;
 
@@ -216,7 +218,8 @@ class Exchange {
       this.fail(bodyTooLargeMessage(this.spec.maxBodySize, method, url), null);
       return;
     }
-    const source = this.decodedStream(response);
+    // zlib fails on empty input ("unexpected end of file"), so a body known to be empty is not decoded.
+    const source = this.decodedStream(response, hasBody && declaredLength !== 0);
     if (source === null) return;
     const chunks: Buffer[] = [];
     let received = 0;
@@ -245,7 +248,7 @@ class Exchange {
         return;
       }
       const responseHeaders = { ...response.headers };
-      if (this.decoder !== null) {
+      if (this.consumedEncoding) {
         responseHeaders['x-consumed-content-encoding'] = responseHeaders['content-encoding'];
         delete responseHeaders['content-encoding'];
         delete responseHeaders['content-length'];
@@ -305,14 +308,17 @@ class Exchange {
   }
 
   /** The body stream, through a decompressor when the response is encoded and the caller wants it decoded. */
-  private decodedStream(response: http.IncomingMessage): Readable | null {
+  private decodedStream(response: http.IncomingMessage, bodyExpected: boolean): Readable | null {
     const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
     if (!this.spec.decompressResponse || encoding === '' || encoding === 'identity') return response;
-    let decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
-    if (encoding === 'gzip' || encoding === 'x-gzip') decoder = zlib.createGunzip();
-    else if (encoding === 'deflate') decoder = zlib.createInflate();
-    else if (encoding === 'br') decoder = zlib.createBrotliDecompress();
+    let createDecoder: () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
+    if (encoding === 'gzip' || encoding === 'x-gzip') createDecoder = zlib.createGunzip;
+    else if (encoding === 'deflate') createDecoder = zlib.createInflate;
+    else if (encoding === 'br') createDecoder = zlib.createBrotliDecompress;
     else return response; // an encoding we cannot decode is passed through untouched
+    this.consumedEncoding = true;
+    if (!bodyExpected) return response;
+    const decoder = createDecoder();
     this.decoder = decoder;
     decoder.on('error', (error) => this.fail(`Error decompressing ${encoding} response body: ${error.message}`, error));
     response.pipe(decoder);
