@@ -21,6 +21,7 @@
  * ```
  * @module
  */
+import { AsyncResource } from 'node:async_hooks';
 import { Future, futureAddDoneCallback } from './concurrent.js';
 import { convertYielded, isThenable } from './gen/convert.js';
 import { BadYieldError, TimeoutError } from './internal/errors.js';
@@ -41,6 +42,15 @@ type Task = (a: any, b: any) => void;
 // cannot freeze the loop's own iteration hop; user timers do use the
 // possibly-faked globals, looked up at each call.
 const realSetImmediate = globalThis.setImmediate;
+
+/**
+ * The AsyncLocalStorage context iterations run in: the one at load (top
+ * level, no store). Without it an iteration ran in the context of whatever
+ * scheduled it, so every callback of that iteration (and any coroutine one
+ * spawned) saw the store of an unrelated request. User callbacks and timers
+ * carry the context they were scheduled in (as asyncio's call_soon does).
+ */
+const iterationContext = new AsyncResource('whirlwind.IOLoop');
 
 /**
  * The loop's microtask hop is a then() on this settled promise. Not
@@ -102,6 +112,8 @@ export class TimeoutHandle {
   args: unknown[];
   /** @internal Still in the loop's heap (false once due and moved to the ready queue, or dropped). */
   inHeap = true;
+  /** @internal The AsyncLocalStorage context it was scheduled in; null once it ran or was removed. */
+  context: AsyncResource | null = new AsyncResource('whirlwind.Timer');
 
   constructor(deadline: number, sequence: number, callback: (...args: any[]) => unknown, args: unknown[]) {
     this.deadline = deadline;
@@ -159,7 +171,7 @@ export class IOLoop {
   iteration = 0;
 
   // Bound once per loop: scheduling an iteration must not allocate a closure.
-  private readonly runIterationBound = () => this.runIteration();
+  private readonly runIterationBound = () => iterationContext.runInAsyncScope(this.runIteration, this);
   private readonly onNodeTimerBound = () => {
     this.nodeTimer = null;
     this.armedDeadline = Infinity;
@@ -237,14 +249,14 @@ export class IOLoop {
   addCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     this.checkCallback(callback, 'addCallback');
     this.checkOpen('addCallback');
-    this.enqueue(runUserCallback, callback, args);
+    this.enqueue(runReadyCallback, new ReadyCallback(callback as (...args: unknown[]) => unknown, args));
   }
 
   /** As `addCallback`; Tornado keeps both names (this one for fire-and-forget coroutines). */
   spawnCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     this.checkCallback(callback, 'spawnCallback');
     this.checkOpen('spawnCallback');
-    this.enqueue(runUserCallback, callback, args);
+    this.enqueue(runReadyCallback, new ReadyCallback(callback as (...args: unknown[]) => unknown, args));
   }
 
   /**
@@ -296,6 +308,7 @@ export class IOLoop {
     if (handle.callback === null) return;
     handle.callback = null;
     handle.args = NO_ARGS;
+    handle.context = null;
     // A due timer already moved to the ready queue is skipped when its turn
     // comes (runDueTimer sees the null callback); only heap entries count as dead.
     if (!handle.inHeap) return;
@@ -366,8 +379,10 @@ export class IOLoop {
           else resolve(done.result() as RunSyncResult<T>);
         }
       };
+      // fn runs in the caller's AsyncLocalStorage context, as it would if it were called directly.
+      const callerContext = new AsyncResource('whirlwind.runSync');
       this.enqueue(() => {
-        work = startRunSyncWork(fn);
+        work = callerContext.runInAsyncScope(startRunSyncWork, null, fn);
         futureAddDoneCallback(work, finish);
       }, undefined);
       if (timeout !== undefined) {
@@ -679,9 +694,25 @@ function runDueTimer(handle: TimeoutHandle): void {
   const callback = handle.callback;
   if (callback === null) return; // removed after it came due
   const args = handle.args;
+  const context = handle.context;
   handle.callback = null;
   handle.args = NO_ARGS;
-  runUserCallback(callback, args);
+  handle.context = null;
+  if (context !== null) context.runInAsyncScope(runUserCallback, null, callback, args);
+  else runUserCallback(callback, args);
+}
+
+/** @internal An `addCallback` entry: the callback, its arguments and the AsyncLocalStorage context it was added in. */
+export class ReadyCallback {
+  readonly context = new AsyncResource('whirlwind.Callback');
+  constructor(
+    readonly callback: (...args: unknown[]) => unknown,
+    readonly args: unknown[],
+  ) {}
+}
+
+function runReadyCallback(entry: ReadyCallback): void {
+  entry.context.runInAsyncScope(runUserCallback, null, entry.callback, entry.args);
 }
 
 function runUserCallback(callback: (...args: unknown[]) => unknown, args: unknown[]): void {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import sinon from 'sinon';
 import { CancelledError, Future } from '../lib/concurrent.js';
@@ -271,6 +272,47 @@ describe('IOLoop', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
       expect(weak!.deref()).to.equal(undefined);
+    });
+  });
+
+  describe('AsyncLocalStorage context of callbacks', () => {
+    const loop = useFreshLoop();
+    const storage = new AsyncLocalStorage<string>();
+
+    it('does not show one callback\'s context to a callback added outside any context', async () => {
+      const seen: Array<string | undefined> = [];
+      storage.run('A', () => loop().addCallback(() => seen.push(storage.getStore())));
+      loop().addCallback(() => seen.push(storage.getStore()));
+      await iterations(1);
+      expect(seen).to.deep.equal(['A', undefined]);
+    });
+
+    it('does not leak another callback\'s context into a spawned coroutine\'s steps', async () => {
+      const seen: Array<string | undefined> = [];
+      const f = coroutine(function* () {
+        seen.push(storage.getStore());
+        yield moment;
+        seen.push(storage.getStore());
+      });
+      storage.run('A', () => loop().addCallback(() => undefined));
+      loop().spawnCallback(() => f());
+      await iterations(3);
+      expect(seen).to.deep.equal([undefined, undefined]);
+    });
+
+    it('runs a callback and a timer in the context they were scheduled in', async () => {
+      const seen: Array<string | undefined> = [];
+      loop().addCallback(() => undefined);
+      storage.run('B', () => loop().spawnCallback(() => seen.push(`spawn:${storage.getStore()}`)));
+      storage.run('C', () => loop().callLater(0, () => seen.push(`timer:${storage.getStore()}`)));
+      await sleep(0.001);
+      expect(seen).to.deep.equal(['spawn:B', 'timer:C']);
+    });
+
+    it('runs runSync\'s function in the caller\'s context', async () => {
+      loop().addCallback(() => undefined);
+      const seen = await storage.run('D', () => loop().runSync(() => resolved(storage.getStore())));
+      expect(seen).to.equal('D');
     });
   });
 

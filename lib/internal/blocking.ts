@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Session } from 'node:inspector';
-import { TimeoutHandle, type IOLoop } from '../ioloop.js';
+import { ReadyCallback, TimeoutHandle, type IOLoop } from '../ioloop.js';
 import { callListener, runListeners } from '../concurrent.js';
 import { genLog, appLog } from '../log.js';
 import { describeFunction, describeValue } from './describe.js';
@@ -46,7 +46,8 @@ export function runTimedBatch(loop: IOLoop, batch: unknown[], length: number, th
       continue;
     }
     // A due timer's handle forgets its callback when it runs: keep it for the warning.
-    started = runTimed(task, a, b, a instanceof TimeoutHandle ? a.callback : a, started, thresholdMs);
+    const subject = a instanceof TimeoutHandle || a instanceof ReadyCallback ? a.callback : a;
+    started = runTimed(task, a, b, subject, started, thresholdMs);
     if (loop.isClosed()) break;
   }
 }
