@@ -400,6 +400,10 @@ export function isFuture(value: unknown): value is Future<unknown> {
  * ```
  */
 export function chainFuture<T>(a: Future<T> | PromiseLike<T>, b: Future<T>): void {
+  // Checked now: a bad target would otherwise fail later, inside the loop, far from the call.
+  if (!(b instanceof Future)) {
+    throw new TypeError(`chainFuture: expected a Future as the target, got ${describeValue(b)}`);
+  }
   if (a instanceof Future) {
     futureAddDoneCallback(a, (done) => copyOutcome(done, b));
     return;

@@ -328,6 +328,13 @@ describe('Future', () => {
 describe('chainFuture', () => {
   const loop = useFreshLoop();
 
+  it('rejects a target that is not a Future with a TypeError naming it, before anything is chained', () => {
+    const source = new Future<number>();
+    const error = thrownBy(() => chainFuture(source, 5 as never));
+    expect(error).to.be.instanceOf(TypeError);
+    expect(error.message).to.equal('chainFuture: expected a Future as the target, got 5');
+  });
+
   it("copies the source's result to the target", async () => {
     const source = new Future<number>();
     const target = new Future<number>();
