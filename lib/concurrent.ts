@@ -468,6 +468,9 @@ export function futureAddDoneCallback<T>(future: Future<T>, callback: DoneCallba
   if (!(future instanceof Future)) {
     throw new TypeError(`futureAddDoneCallback: expected a Future, got ${describeValue(future)}`);
   }
+  if (typeof callback !== 'function') {
+    throw new TypeError(`futureAddDoneCallback: expected a function, got ${describeValue(callback)}`);
+  }
   if (future.done()) {
     // Handing a failed future to a callback counts as retrieving its exception, as addDoneCallback does.
     future.markRetrieved();

@@ -473,6 +473,12 @@ describe('futureAddDoneCallback', () => {
     expect(calls).to.deep.equal([2]);
   });
 
+  it('rejects a callback that is not a function with a TypeError naming it, even for a done future', () => {
+    const error = thrownBy(() => futureAddDoneCallback(resolved(1), 5 as never));
+    expect(error).to.be.instanceOf(TypeError);
+    expect(error.message).to.equal('futureAddDoneCallback: expected a function, got 5');
+  });
+
   it('rejects something that is not a Future with a TypeError naming it', () => {
     const error = thrownBy(() => futureAddDoneCallback(Promise.resolve() as never, () => {}));
     expect(error).to.be.instanceOf(TypeError);
