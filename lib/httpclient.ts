@@ -26,6 +26,7 @@ import {
   createAgents,
   destroyAgents,
   performFetch,
+  startDeadlineTimer,
   TIMEOUT_IN_QUEUE,
   type AgentPair,
   type FetchOutcome,
@@ -291,7 +292,8 @@ interface PendingFetch {
   readonly spec: FetchSpec;
   readonly future: FetchFuture;
   readonly raiseError: boolean;
-  queueTimer: ReturnType<typeof setTimeout> | null;
+  /** Stops the timer that fails the request if it waits in the queue too long. */
+  stopQueueTimer: (() => void) | null;
   abort: (() => void) | null;
 }
 
@@ -376,7 +378,7 @@ export class AsyncHTTPClient {
       spec: toFetchSpec(httpRequest, startTime),
       future: new FetchFuture(),
       raiseError,
-      queueTimer: null,
+      stopQueueTimer: null,
       abort: null,
     };
     pending.future.onCancel = () => this.forget(pending);
@@ -416,10 +418,10 @@ export class AsyncHTTPClient {
     // As Tornado: the wait in the queue is bounded by the shorter of the two timeouts.
     const limit = Math.min(connectTimeout || Infinity, requestTimeout || Infinity);
     if (limit === Infinity) return;
-    pending.queueTimer = setTimeout(() => {
+    pending.stopQueueTimer = startDeadlineTimer(pending.spec.startTime + limit * 1000, () => {
       this.forget(pending);
       futureSetExceptionUnlessCancelled(pending.future, new HTTPClientError(599, TIMEOUT_IN_QUEUE));
-    }, Math.max(0, pending.spec.startTime + limit * 1000 - performance.now()));
+    });
   }
 
   private start(pending: PendingFetch): void {
@@ -439,8 +441,8 @@ export class AsyncHTTPClient {
 
   /** Takes a request out of the queue or the active set (aborting it if in flight) and starts the next. */
   private forget(pending: PendingFetch): void {
-    if (pending.queueTimer !== null) clearTimeout(pending.queueTimer);
-    pending.queueTimer = null;
+    pending.stopQueueTimer?.();
+    pending.stopQueueTimer = null;
     if (this.active.delete(pending)) {
       const abort = pending.abort;
       pending.abort = null;
@@ -451,8 +453,8 @@ export class AsyncHTTPClient {
     }
     while (!this.closed && this.active.size < this.maxClients && this.queue.length > 0) {
       const next = this.queue.shift()!;
-      if (next.queueTimer !== null) clearTimeout(next.queueTimer);
-      next.queueTimer = null;
+      next.stopQueueTimer?.();
+      next.stopQueueTimer = null;
       this.start(next);
     }
   }

@@ -152,6 +152,12 @@ describe('httpclient', () => {
       expect(error.message).to.equal('Timeout during request');
     });
 
+    it("honours timeouts beyond Node's 24.8-day timer limit instead of timing out at once", async () => {
+      const thirtyDays = 30 * 86400;
+      const response = await client.fetch(`${server.url}/slow/20`, { requestTimeout: thirtyDays, connectTimeout: thirtyDays });
+      expect(response.code).to.equal(200);
+    });
+
     it('rejects with "Stream closed" when the server stops mid-body', async () => {
       const error = await failureOf(client.fetch(`${server.url}/cut`));
       expect(error.code).to.equal(599);
@@ -423,6 +429,17 @@ describe('httpclient', () => {
         expect(error.code).to.equal(599);
         expect(error.message).to.equal('Timeout in request queue');
         first.cancel();
+      } finally {
+        limited.close();
+      }
+    });
+
+    it("keeps a queued request whose timeout is beyond Node's 24.8-day timer limit waiting instead of failing it", async () => {
+      const limited = new AsyncHTTPClient({ maxClients: 1 });
+      try {
+        const futures = [0, 1].map((i) => limited.fetch(`${server.url}/slow/20?${i}`, { requestTimeout: 1e9 }));
+        const bodies = (await Promise.all(futures)).map((r) => r.body.toString());
+        expect(bodies).to.deep.equal(['slow ?0', 'slow ?1']);
       } finally {
         limited.close();
       }

@@ -84,6 +84,23 @@ export const TIMEOUT_DURING_REQUEST = 'Timeout during request';
 export const TIMEOUT_IN_QUEUE = 'Timeout in request queue';
 export const STREAM_CLOSED = 'Stream closed';
 
+/** Node's setTimeout limit: a longer delay (25 days and up) fires after 1 ms instead. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `onExpire` at `deadline` (`performance.now()` milliseconds), however
+ * far away it is; the returned function stops the timer.
+ */
+export function startDeadlineTimer(deadline: number, onExpire: () => void): () => void {
+  let handle: ReturnType<typeof setTimeout>;
+  const arm = (): void => {
+    const delay = deadline - performance.now();
+    handle = delay > MAX_TIMER_DELAY_MS ? setTimeout(arm, MAX_TIMER_DELAY_MS) : setTimeout(onExpire, Math.max(0, delay));
+  };
+  arm();
+  return () => clearTimeout(handle);
+}
+
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
@@ -111,7 +128,7 @@ class Exchange {
   private decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null = null;
   /** The response's content-encoding was one we decode: its headers then describe the decoded body. */
   private consumedEncoding = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopTimer: (() => void) | null = null;
   private readonly requestDeadline: number;
 
   constructor(
@@ -335,17 +352,17 @@ class Exchange {
   }
 
   private armTimer(deadline: number, message: string): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stopTimer?.();
+    this.stopTimer = null;
     if (deadline === Infinity) return;
-    this.timer = setTimeout(() => this.fail(message, null), Math.max(0, deadline - performance.now()));
+    this.stopTimer = startDeadlineTimer(deadline, () => this.fail(message, null));
   }
 
   private succeed(response: RawResponse): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stopTimer?.();
+    this.stopTimer = null;
     this.finishCallback(response);
   }
 
@@ -371,8 +388,8 @@ class Exchange {
 
   /** Stops timers and destroys the socket: a half-read response must never go back to the keep-alive pool. */
   private release(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stopTimer?.();
+    this.stopTimer = null;
     this.decoder?.destroy();
     this.request?.destroy();
   }
