@@ -331,6 +331,10 @@ export class IOLoop {
    */
   addFuture<T>(future: Future<T> | PromiseLike<T>, callback: (future: Future<T>) => unknown): void {
     this.checkCallback(callback, 'addFuture');
+    // Not convertYielded's full range: undefined would become a `moment` and run the callback as if something finished.
+    if (!(future instanceof Future) && !isThenable(future)) {
+      throw new TypeError(`addFuture: expected a Future or thenable, got ${describeValue(future)}`);
+    }
     const target = future instanceof Future ? future : (convertYielded(future) as Future<T>);
     futureAddDoneCallback(target, (done) => this.addCallback(callback, done));
   }

@@ -556,6 +556,17 @@ describe('IOLoop', () => {
       expect(seen).to.deep.equal(['from a promise']);
     });
 
+    it('rejects something that is neither a Future nor a thenable with a TypeError naming it, and never calls back', async () => {
+      const calls: unknown[] = [];
+      for (const bad of [undefined, 5, [resolved(1)]]) {
+        const error = thrownBy(() => loop().addFuture(bad as never, (f) => calls.push(f)));
+        expect(error).to.be.instanceOf(TypeError);
+        expect(error.message).to.match(/^addFuture: expected a Future or thenable, got /);
+      }
+      await iterations(2);
+      expect(calls).to.deep.equal([]);
+    });
+
     it('logs an exception raised by the callback', async () => {
       const records = await captureLog(async () => {
         loop().addFuture(rejected(new Error('failed')), function readsResult(f) {
