@@ -53,6 +53,10 @@ describe('multi', () => {
       expect(await multi([moment, moment])).to.deep.equal([undefined, undefined]);
     });
 
+    it('treats the holes of a sparse array as undefined (moments) instead of crashing', async () => {
+      expect(await multi(new Array(2))).to.deep.equal([undefined, undefined]);
+    });
+
     it('accepts the same Future twice and reports its result in both places', async () => {
       const shared = delay(2, 2);
       expect(await multi([delay(1, 1), shared, delay(3, 3), shared])).to.deep.equal([1, 2, 3, 2]);

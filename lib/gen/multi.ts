@@ -85,7 +85,8 @@ export function multiFuture<const C extends readonly unknown[] | Record<string, 
   }
   const keys = isList ? null : Object.keys(children);
   const values: readonly unknown[] = isList ? (children as readonly unknown[]) : keys!.map((k) => (children as Record<string, unknown>)[k]);
-  const futures = values.map(convertYielded);
+  // Array.from, not map: map skips the holes of a sparse array, which then crashed below; a hole is undefined (a moment).
+  const futures = Array.from(values, (value) => convertYielded(value));
   const result = new Future<YieldResult<C>>();
   let pending = 0;
   for (const child of futures) if (!child.done()) pending++;
