@@ -412,10 +412,17 @@ export class Queue<T = unknown> {
 
   /** Takes the next item, first admitting the oldest waiting putter (the queue was full). */
   private takeNext(): T {
-    const putter = this.putters.shiftLive();
-    if (putter !== undefined) {
-      this.addItem(putter.payload);
+    for (let putter = this.putters.shiftLive(); putter !== undefined; putter = this.putters.shiftLive()) {
+      try {
+        this.addItem(putter.payload);
+      } catch (error) {
+        // The store refused the item (a PriorityQueue's compare threw): that
+        // put fails, as putNowait would have, and the next putter gets the room.
+        putter.reject(error);
+        continue;
+      }
       putter.resolve(undefined);
+      break;
     }
     return this.store.take();
   }

@@ -488,6 +488,23 @@ describe('PriorityQueue', () => {
     expect(Array.from({ length: 7 }, () => q.getNowait()[0])).to.deep.equal([1, 3, 5, 7, 9, 11, 13]);
   });
 
+  it('fails a waiting put whose item it cannot order, instead of dropping it unsettled, and admits the next putter', async () => {
+    const q = new PriorityQueue<[number, unknown]>(1);
+    q.putNowait([1, 'a']);
+    const bad = q.put([1, { incomparable: true }]);
+    const good = q.put([2, 'c']);
+    expect(q.getNowait()).to.deep.equal([1, 'a']);
+    const error = await bad.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(TypeError);
+    expect((error as Error).message).to.match(/cannot order/);
+    await good;
+    expect(q.getNowait()).to.deep.equal([2, 'c']);
+    expect(String(q)).to.equal('<PriorityQueue maxsize=1 tasks=2>');
+  });
+
   it('rejects a compare option that is not a function', () => {
     expect(() => new PriorityQueue(0, { compare: 'asc' as never })).to.throw(TypeError, "compare must be a function, got 'asc'");
   });

@@ -130,6 +130,12 @@ export class Waiter<T, P = undefined> extends Future<T> {
     this.setResult(value);
   }
 
+  /** Fails the waiter (a blocked `put` whose item the queue refused): its coroutine resumes with `error`. */
+  reject(error: unknown): void {
+    this.stopTimer();
+    this.setException(error);
+  }
+
   /** @internal The deadline passed. */
   expire(): void {
     this.timer = null;
