@@ -392,6 +392,10 @@ export class IOLoop {
       if (timeout !== undefined) {
         timer = this.callLater(timeout, () => {
           timer = null;
+          // Finished in this same iteration, before its deadline came up,
+          // with only `finish` still queued: its outcome stands (Tornado too
+          // checks done() after its timeout) rather than being lost.
+          if (work !== null && work.done() && !work.cancelled()) return finish(work);
           timedOut = true;
           // A coroutine's future cancels by throwing into the generator; if the
           // work cannot be cancelled, give up on it rather than hang the caller.

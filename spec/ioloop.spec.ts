@@ -726,6 +726,16 @@ describe('IOLoop', () => {
         expect(await outcome).to.be.instanceOf(TimeoutError);
       });
 
+      it('settles with the result when the work finished just before the timeout, in the same iteration', async () => {
+        const work = new Future<string>();
+        loop.callLater(0.01, () => work.setResult('in time'));
+        const outcome = loop.runSync(() => work, { timeout: 0.02 });
+        // The loop is busy past both deadlines: both timers come due in one iteration, the work's first.
+        loop.addCallback(() => clock().tick(30));
+        await clock().tickAsync(40);
+        expect(await outcome).to.equal('in time');
+      });
+
       it('settles with the result when the work beats the timeout', async () => {
         const quick = coroutine(function* () {
           yield sleep(0.5);
