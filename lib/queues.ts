@@ -164,20 +164,38 @@ class HeapStore<T> implements ItemStore<T> {
     const items = this.items;
     const sequences = this.sequences;
     const top = items[0];
+    const topSequence = sequences[0];
     const lastItem = items.pop() as T;
     const lastSequence = sequences.pop() as number;
     const n = items.length;
     if (n > 0) {
       let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= n) break;
-        const right = left + 1;
-        const child = right < n && this.before(items[right], sequences[right], items[left], sequences[left]) ? right : left;
-        if (!this.before(items[child], sequences[child], lastItem, lastSequence)) break;
-        items[i] = items[child];
-        sequences[i] = sequences[child];
-        i = child;
+      const path = [0];
+      try {
+        for (;;) {
+          const left = 2 * i + 1;
+          if (left >= n) break;
+          const right = left + 1;
+          const child = right < n && this.before(items[right], sequences[right], items[left], sequences[left]) ? right : left;
+          if (!this.before(items[child], sequences[child], lastItem, lastSequence)) break;
+          items[i] = items[child];
+          sequences[i] = sequences[child];
+          i = child;
+          path.push(i);
+        }
+      } catch (error) {
+        // The compare function threw (items it cannot order): move the
+        // children that were shifted up back down and put the top and the
+        // last item back, so no item is lost and the heap is as before.
+        for (let j = path.length - 2; j >= 0; j--) {
+          items[path[j + 1]] = items[path[j]];
+          sequences[path[j + 1]] = sequences[path[j]];
+        }
+        items[0] = top;
+        sequences[0] = topSequence;
+        items.push(lastItem);
+        sequences.push(lastSequence);
+        throw error;
       }
       items[i] = lastItem;
       sequences[i] = lastSequence;

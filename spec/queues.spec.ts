@@ -488,6 +488,23 @@ describe('PriorityQueue', () => {
     expect(Array.from({ length: 7 }, () => q.getNowait()[0])).to.deep.equal([1, 3, 5, 7, 9, 11, 13]);
   });
 
+  it('keeps every item, in order, when its compare function throws on a get', () => {
+    for (let failAt = 0; failAt < 6; failAt++) {
+      let comparesLeft = Infinity;
+      const q = new PriorityQueue<number>(0, {
+        compare: (a, b) => {
+          if (comparesLeft-- <= 0) throw new TypeError('cannot compare now');
+          return a - b;
+        },
+      });
+      for (const n of [9, 3, 14, 1, 7, 12, 5, 15, 2, 11, 8, 4, 13, 6, 10]) q.putNowait(n);
+      comparesLeft = failAt;
+      expect(() => q.getNowait(), `failing at compare ${failAt}`).to.throw(TypeError, 'cannot compare now');
+      comparesLeft = Infinity;
+      expect(Array.from({ length: q.qsize() }, () => q.getNowait())).to.deep.equal(Array.from({ length: 15 }, (_, i) => i + 1));
+    }
+  });
+
   it('fails a waiting put whose item it cannot order, instead of dropping it unsettled, and admits the next putter', async () => {
     const q = new PriorityQueue<[number, unknown]>(1);
     q.putNowait([1, 'a']);
