@@ -729,6 +729,26 @@ describe('coroutine', () => {
       expect(seen).to.deep.equal(['outer', 'outer']);
     });
 
+    it('lets go of the caller\'s store once the coroutine finished, though its Future is still held', async () => {
+      const f = coroutine(function* () {
+        yield moment;
+        return 'done';
+      });
+      let weak: WeakRef<object> | undefined;
+      let future: Future<string> | undefined;
+      (() => {
+        const store = { request: 'big' };
+        weak = new WeakRef(store);
+        future = new AsyncLocalStorage<object>().run(store, () => f());
+      })();
+      expect(await future!).to.equal('done');
+      for (let i = 0; i < 3; i++) {
+        globalThis.gc!();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(weak!.deref()).to.equal(undefined);
+    });
+
     it('has no context in a coroutine started outside any context', async () => {
       const seen: Array<string | undefined> = [];
       const f = coroutine(function* () {

@@ -275,6 +275,8 @@ export class Runner<R> extends Future<R> implements FutureListener {
   }
 
   private finishWithResult(value: R): void {
+    // A finished coroutine's Future may be kept (cached, memoised): it must not keep its caller's AsyncLocalStorage store alive.
+    this.restoreContext = null;
     if (this.cancelRequested && !this.cancelDeferredForHandOff) {
       // Cancelled during its last step, with no yield left to throw at: it
       // ends cancelled all the same, as an asyncio Task does.
@@ -288,6 +290,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
   }
 
   private finishWithError(error: unknown): void {
+    this.restoreContext = null;
     if (error instanceof Return) {
       this.finishWithResult(error.value as R);
     } else if (error instanceof CancelledError) {
