@@ -112,6 +112,8 @@ export class TimeoutHandle {
   args: unknown[];
   /** @internal Still in the loop's heap (false once due and moved to the ready queue, or dropped). */
   inHeap = true;
+  /** @internal The loop whose heap holds it: removeTimeout through another loop must reach this one. */
+  loop: IOLoop | null = null;
   /** @internal The AsyncLocalStorage context it was scheduled in; null once it ran or was removed. */
   context: AsyncResource | null = new AsyncResource('whirlwind.Timer');
 
@@ -281,6 +283,7 @@ export class IOLoop {
     this.checkCallback(callback, 'callAt');
     this.checkOpen('callAt');
     const handle = new TimeoutHandle(when, this.timerSequence++, callback as (...args: any[]) => unknown, args);
+    handle.loop = this;
     this.pushTimer(handle);
     return handle;
   }
@@ -306,6 +309,10 @@ export class IOLoop {
       throw new TypeError(`removeTimeout: expected a TimeoutHandle, got ${describeValue(handle)}`);
     }
     if (handle.callback === null) return;
+    // A handle from another loop (IOLoop.current() changed since it was made):
+    // its own heap must count it dead and re-arm its Node timer, or that timer
+    // would hold the process until the deadline and both loops' counts go wrong.
+    if (handle.loop !== null && handle.loop !== this) return handle.loop.removeTimeout(handle);
     handle.callback = null;
     handle.args = NO_ARGS;
     handle.context = null;

@@ -439,6 +439,20 @@ describe('IOLoop', () => {
       expect(calls).to.deep.equal(['t1', 't3']);
     });
 
+    it('removes a timer made on another loop from that loop, which then arms no Node timer for it', () => {
+      const other = new IOLoop();
+      try {
+        const handle = other.callLater(3, () => undefined);
+        loop().removeTimeout(handle);
+        expect(handle.cancelled).to.equal(true);
+        expect(String(other)).to.contain('timers=0');
+        expect(String(loop())).to.contain('timers=0');
+        expect(clock().countTimers()).to.equal(0);
+      } finally {
+        other.close();
+      }
+    });
+
     it('treats removing a timer that already ran, or twice, as a no-op', async () => {
       const handle = loop().callLater(0, () => {});
       await clock().tickAsync(0);
