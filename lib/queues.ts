@@ -205,7 +205,13 @@ class HeapStore<T> implements ItemStore<T> {
 
   snapshot(): T[] {
     const order = this.items.map((item, i) => ({ item, sequence: this.sequences[i] }));
-    order.sort((a, b) => (this.before(a.item, a.sequence, b.item, b.sequence) ? -1 : 1));
+    try {
+      order.sort((a, b) => (this.before(a.item, a.sequence, b.item, b.sequence) ? -1 : 1));
+    } catch {
+      // Items compare cannot order (a get would throw too): toString() and
+      // console.log still work, showing them in heap order.
+      return this.items.slice();
+    }
     return order.map((entry) => entry.item);
   }
 

@@ -526,6 +526,12 @@ describe('PriorityQueue', () => {
     expect(() => new PriorityQueue(0, { compare: 'asc' as never })).to.throw(TypeError, "compare must be a function, got 'asc'");
   });
 
+  it('still has a toString() when it holds items its compare cannot order', () => {
+    const q = new PriorityQueue<[number, object]>();
+    for (const name of ['a', 'b', 'c']) q.putNowait([name === 'a' ? 0 : 1, { name }]);
+    expect(String(q)).to.equal('<PriorityQueue maxsize=0 queue=[ [ 0, [Object] ], [ 1, [Object] ], [ 1, [Object] ] ] tasks=3>');
+  });
+
   it('lists its items lowest first in toString()', () => {
     const q = new PriorityQueue<number>();
     for (const n of [3, 1, 2]) q.putNowait(n);
