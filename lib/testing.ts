@@ -25,6 +25,8 @@ import type { LogRecord, Logger, LogLevel } from './log.js';
 // the very timeout that is meant to catch it hanging.
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
+/** Node's setTimeout limit: beyond it (Infinity included) Node fires after 1 ms instead, so longer timeouts wait this long. */
+const MAX_NODE_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** Options for {@link genTest}. */
 export interface GenTestOptions {
@@ -121,7 +123,7 @@ function runOnFreshLoop(start: () => Future<unknown>, timeout: number): Promise<
       }
       cleanUp();
       reject(timedOut);
-    }, timeout * 1000);
+    }, Math.min(timeout * 1000, MAX_NODE_TIMER_DELAY_MS));
     work.addDoneCallback((done) => {
       realClearTimeout(timer);
       cleanUp();

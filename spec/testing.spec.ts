@@ -227,6 +227,14 @@ describe('genTest', () => {
       expect(error).to.be.instanceOf(TimeoutError);
     });
 
+    it("treats a timeout beyond Node's timer limit, or Infinity, as that long, not as 1 ms", async () => {
+      for (const timeout of [Infinity, 3e6]) {
+        await runWrapped(genTest(function* () {
+          yield sleep(0.01);
+        }, { timeout }));
+      }
+    });
+
     it("is not frozen by a test's fake timers", async () => {
       const error = await rejectionOf(
         runWrapped(
