@@ -679,6 +679,26 @@ describe('coroutine', () => {
     });
   });
 
+  describe('bad input', () => {
+    it('rejects something that is not a function with a TypeError describing it, even an object with no prototype', () => {
+      for (const [bad, shown] of [
+        [{ a: 1 }, '{ a: 1 }'],
+        [Object.create(null), '[Object: null prototype] {}'],
+      ] as const) {
+        const error = (() => {
+          try {
+            coroutine(bad as never);
+          } catch (e) {
+            return e as Error;
+          }
+          throw new Error('expected a throw');
+        })();
+        expect(error).to.be.instanceOf(TypeError);
+        expect(error.message).to.equal(`coroutine: expected a generator function or function, got ${shown}`);
+      }
+    });
+  });
+
   describe('AsyncLocalStorage context', () => {
     const storage = new AsyncLocalStorage<string>();
 

@@ -16,7 +16,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { CancelledError, Future, type FutureListener } from '../concurrent.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
-import { describeFunction } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
 import { convertYielded, futureFromThenable, isThenable, moment } from './convert.js';
 
@@ -378,7 +378,7 @@ export function coroutine(fn: any, context?: any, descriptor?: PropertyDescripto
     return { ...descriptor, value: wrapAsCoroutine(descriptor.value) };
   }
   if (typeof fn !== 'function') {
-    throw new TypeError(`coroutine: expected a generator function or function, got ${String(fn)}`);
+    throw new TypeError(`coroutine: expected a generator function or function, got ${describeValue(fn)}`);
   }
   return wrapAsCoroutine(fn);
 }
