@@ -99,8 +99,11 @@ const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATC
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 // RFC 9110 token characters: no spaces, no CR/LF, no separators.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Field values may hold tabs and visible characters, never CR, LF or NUL.
-const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
+// Field values may hold tabs, visible ASCII and Latin-1 (Node sends them as
+// bytes); never CR, LF, NUL, other control characters or characters above
+// U+00FF, which Node itself refuses only when the request is sent.
+const FORBIDDEN_IN_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const VALUE_RULE = 'tabs and visible Latin-1 characters only (no CR, LF, NUL, other control characters or characters above U+00FF)';
 const DEFAULT_USER_AGENT = 'whirlwind';
 
 /**
@@ -598,12 +601,12 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
     if (!TOKEN.test(name)) throw new TypeError(`HTTPRequest: invalid header name ${describeValue(name)}: expected a token (no spaces, CR or LF)`);
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string' || FORBIDDEN_IN_VALUE.test(text)) {
-      throw new TypeError(`HTTPRequest: invalid value ${describeValue(value)} for header ${name}: expected a string without CR, LF or NUL`);
+      throw new TypeError(`HTTPRequest: invalid value ${describeValue(value)} for header ${name}: expected a string of ${VALUE_RULE}`);
     }
     headers[name.toLowerCase()] = text;
   }
   const userAgent = request.userAgent ?? headers['user-agent'] ?? DEFAULT_USER_AGENT;
-  if (FORBIDDEN_IN_VALUE.test(userAgent)) throw new TypeError(`HTTPRequest: invalid userAgent ${describeValue(userAgent)}: CR, LF and NUL are not allowed`);
+  if (FORBIDDEN_IN_VALUE.test(userAgent)) throw new TypeError(`HTTPRequest: invalid userAgent ${describeValue(userAgent)}: expected ${VALUE_RULE}`);
   headers['user-agent'] = userAgent;
   if (request.decompressResponse && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip, deflate, br';
   if (request.authUsername !== undefined) {

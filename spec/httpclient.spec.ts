@@ -78,6 +78,14 @@ describe('httpclient', () => {
       );
     });
 
+    it('rejects a header value Node cannot send (a control character, or a character above U+00FF) at construction', () => {
+      for (const value of ['price in \u20ac', 'a\u0001b', 'a\u007fb']) {
+        expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Value': value } })).to.throw(TypeError, 'invalid value');
+      }
+      expect(() => new HTTPRequest('http://127.0.0.1/', { userAgent: 'agent \u20ac' })).to.throw(TypeError, 'invalid userAgent');
+      expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Value': 'caf\u00e9\tok' } })).not.to.throw();
+    });
+
     it('rejects CR or LF in a header name', () => {
       expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Evil\r\nInjected': 'yes' } })).to.throw(
         TypeError,
