@@ -806,8 +806,10 @@ export class PeriodicCallback {
     if (typeof jitter !== 'number') {
       throw new TypeError(`PeriodicCallback: expected jitter as a number, got ${describeValue(jitter)}`);
     }
-    if (!(jitter >= 0) || !Number.isFinite(jitter)) {
-      throw new RangeError(`PeriodicCallback: jitter must be a non-negative number, got ${describeValue(jitter)}`);
+    // Above 1 a period can come out negative (jitter 3: 1 + 3 * (random - 0.5) < 0),
+    // putting the next deadline in the past: the callback would fire every iteration.
+    if (!(jitter >= 0 && jitter <= 1)) {
+      throw new RangeError(`PeriodicCallback: jitter must be a fraction of the period between 0 and 1, got ${describeValue(jitter)}`);
     }
     this.callback = callback;
     this.callbackTime = callbackTime;

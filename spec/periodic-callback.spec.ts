@@ -89,6 +89,14 @@ describe('PeriodicCallback', () => {
       }
     });
 
+    it('rejects a jitter above 1 (whose periods could come out negative) with a RangeError naming it', () => {
+      expect(() => new PeriodicCallback(noop, 10, 3)).to.throw(
+        RangeError,
+        'PeriodicCallback: jitter must be a fraction of the period between 0 and 1, got 3',
+      );
+      expect(new PeriodicCallback(noop, 10, 1).jitter).to.equal(1);
+    });
+
     it('rejects a negative or non-numeric jitter', () => {
       expect(() => new PeriodicCallback(noop, 10, -0.1)).to.throw(RangeError, 'got -0.1');
       expect(() => new PeriodicCallback(noop, 10, 'a lot' as never)).to.throw(TypeError, "got 'a lot'");
