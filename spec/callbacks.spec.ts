@@ -422,6 +422,13 @@ describe('once', () => {
     expect((await received)[0]).to.equal('SIGUSR2');
   });
 
+  it('rejects a signal that is not an AbortSignal with a TypeError naming it, leaving no listener', () => {
+    const emitter = new EventEmitter();
+    expect(() => once(emitter, 'ready', { signal: {} as never })).to.throw(TypeError, 'once: signal must be an AbortSignal, got {}');
+    expect(emitter.listenerCount('ready')).to.equal(0);
+    expect(emitter.listenerCount('error')).to.equal(0);
+  });
+
   it('rejects something that is not an emitter, naming it', () => {
     expect(() => once(42 as never, 'x')).to.throw(TypeError, 'once: expected an EventEmitter or EventTarget, got 42');
   });
@@ -506,6 +513,14 @@ describe('events', () => {
     const error = await failureOf(stream.next());
     expect(error).to.be.instanceOf(CancelledError);
     expect((error as CancelledError).cause).to.have.property('name', 'TimeoutError');
+  });
+
+  it('rejects a signal that is not an AbortSignal, or a close that is not event names, leaving no listener', () => {
+    const emitter = new EventEmitter();
+    expect(() => events(emitter, 'n', { signal: 'stop' as never })).to.throw(TypeError, "events: signal must be an AbortSignal, got 'stop'");
+    expect(() => events(emitter, 'n', { close: 5 as never })).to.throw(TypeError, 'events: close must be an event name or an array of them, got 5');
+    expect(emitter.listenerCount('n')).to.equal(0);
+    expect(emitter.listenerCount('error')).to.equal(0);
   });
 
   it('rejects an unknown overflow policy, naming it', () => {

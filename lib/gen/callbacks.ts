@@ -144,6 +144,7 @@ export interface OnceOptions {
 export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: string | symbol, options: OnceOptions = {}): Future<T> {
   const subscribe = subscriberFor(emitter, 'once');
   const { timeout, signal } = options;
+  checkSignal(signal, 'once');
   const loop = currentIOLoop();
   // Checked before subscribing, so a bad timeout leaves no listener behind.
   const deadline = timeout === undefined ? undefined : deadlineFromTimeout(() => loop.time(), timeout, 'once');
@@ -213,6 +214,13 @@ export function subscriberFor(emitter: unknown, what: string): Subscribe {
     }
   }
   throw new TypeError(`${what}: expected an EventEmitter or EventTarget, got ${describeValue(emitter)}`);
+}
+
+/** A `signal` option that is not an AbortSignal would fail only after the emitter listeners were added, leaving them behind. */
+function checkSignal(signal: unknown, what: string): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${what}: signal must be an AbortSignal, got ${describeValue(signal)}`);
+  }
 }
 
 function describeAbort(signal: AbortSignal): string {
@@ -364,6 +372,12 @@ export function events<T = any>(
   const { maxsize = 1000, overflow = 'error', close = [], signal } = options;
   if (overflow !== 'error' && overflow !== 'dropOldest' && overflow !== 'dropNewest') {
     throw new TypeError(`events: overflow must be 'error', 'dropOldest' or 'dropNewest', got ${describeValue(overflow)}`);
+  }
+  // Checked before the stream subscribes, so bad options leave no listener behind.
+  checkSignal(signal, 'events');
+  const closing = typeof close === 'string' || typeof close === 'symbol' ? [close] : close;
+  if (!Array.isArray(closing) || closing.some((name) => typeof name !== 'string' && typeof name !== 'symbol')) {
+    throw new TypeError(`events: close must be an event name or an array of them, got ${describeValue(close)}`);
   }
   const errorEvent = event !== 'error' && !isEventTarget(emitter);
   return new EventStream<T>(subscribe, event, errorEvent, new Queue<unknown>(maxsize), overflow, close, signal);
