@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import { performFetch, type FetchOutcome, type FetchSpec } from '../lib/internal/http-core.js';
 
@@ -48,6 +49,27 @@ describe('httpclient transport', () => {
   it('reports a requestTimeout that expires while connecting as "Timeout while connecting", as Tornado', async () => {
     const outcome = await fetchWithStuckConnection({ connectTimeout: 5, requestTimeout: 0.05 });
     expect(outcome).to.include({ kind: 'failure', message: 'Timeout while connecting' });
+  });
+
+  it('fails, instead of waiting forever, when the server answers 101 Switching Protocols and hangs up', async () => {
+    const server = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n');
+        setTimeout(() => socket.end(), 10);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const agents = { http: new http.Agent(), https: new https.Agent() };
+      const outcome = await new Promise<FetchOutcome>((resolve) =>
+        performFetch(spec({ url: `http://127.0.0.1:${port}/`, connectTimeout: 0, requestTimeout: 0 }), agents, {}, resolve),
+      );
+      expect(outcome.kind).to.equal('failure');
+      expect((outcome as { message: string }).message).to.match(/^Server switched protocols \(101\)/);
+    } finally {
+      server.close();
+    }
   });
 
   it('never calls finish after an abort', async () => {

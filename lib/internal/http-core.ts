@@ -194,6 +194,14 @@ class Exchange {
       }
       this.fail(describeNetworkError(error, method, url), error);
     });
+    // Node hands a 101 to 'upgrade' listeners only (never to 'response' or
+    // 'error'): without this one, a server that switches protocols, even if
+    // it then hangs up, would leave the fetch waiting for its timeout, or forever.
+    request.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      if (request !== this.request) return;
+      this.fail(`Server switched protocols (101), which this client does not support (${method} ${url})`, null);
+    });
     request.on('response', (response) => {
       responded = true;
       this.onResponse(response, url, method, headers, body, redirectsLeft);
