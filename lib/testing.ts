@@ -27,6 +27,8 @@ const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 /** Node's setTimeout limit: beyond it (Infinity included) Node fires after 1 ms instead, so longer timeouts wait this long. */
 const MAX_NODE_TIMER_DELAY_MS = 2 ** 31 - 1;
+/** After the timeout is thrown in, how long (at most) the test may take to end: well inside the 2 s mocha adds. */
+const MAX_GRACE_SECONDS = 1;
 
 /** Options for {@link genTest}. */
 export interface GenTestOptions {
@@ -119,13 +121,22 @@ function runOnFreshLoop(start: () => Future<unknown>, timeout: number): Promise<
       if (!loop.isClosed()) loop.makeCurrent();
       if (work instanceof Runner && work.throwIn(timedOut)) {
         // The generator now sees the error at its pending yield; if it swallows it, still fail.
+        // One that swallows it and waits again (a retry loop) gets a short grace for its
+        // finally blocks, then fails anyway: else it hung until mocha's timeout with its
+        // loop left open, running into the next tests.
+        graceTimer = realSetTimeout(() => {
+          cleanUp();
+          reject(timedOut);
+        }, Math.min(timeout, MAX_GRACE_SECONDS) * 1000);
         return;
       }
       cleanUp();
       reject(timedOut);
     }, Math.min(timeout * 1000, MAX_NODE_TIMER_DELAY_MS));
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
     work.addDoneCallback((done) => {
       realClearTimeout(timer);
+      if (graceTimer !== undefined) realClearTimeout(graceTimer);
       cleanUp();
       const error = done.cancelled() ? done.cancellationError() : done.exception();
       if (error !== null) reject(error);

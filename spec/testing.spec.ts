@@ -222,6 +222,29 @@ describe('genTest', () => {
       expect(error).to.be.instanceOf(TimeoutError);
     });
 
+    it('still fails, and closes its loop, when the generator swallows the TimeoutError and waits again', async () => {
+      let testLoop: IOLoop | undefined;
+      const error = await rejectionOf(
+        runWrapped(
+          genTest(
+            function* () {
+              testLoop = IOLoop.current();
+              for (;;) {
+                try {
+                  yield new Future();
+                } catch {
+                  // a retry loop: try again
+                }
+              }
+            },
+            { timeout: 0.02 },
+          ),
+        ),
+      );
+      expect(error).to.be.instanceOf(TimeoutError);
+      expect(testLoop!.isClosed()).to.equal(true);
+    });
+
     it('fails an async function test that is still pending', async () => {
       const error = await rejectionOf(runWrapped(genTest(() => new Future<void>(), { timeout: 0.02 })));
       expect(error).to.be.instanceOf(TimeoutError);
