@@ -647,7 +647,9 @@ export class IOLoop {
 
 /** Undoes a temporary switch of the current loop, unless something else changed it meanwhile. */
 function restorePreviousLoop(loop: IOLoop, previous: IOLoop | null): void {
-  if (currentLoop === loop && previous !== loop) currentLoop = previous !== null && !previous.isClosed() ? previous : null;
+  // A loop that closed itself meanwhile has already cleared the current loop: the previous one still comes back.
+  const stillSwitched = currentLoop === loop || (currentLoop === null && loop.isClosed());
+  if (stillSwitched && previous !== loop) currentLoop = previous !== null && !previous.isClosed() ? previous : null;
 }
 
 /** A loop made current by a pending `runSync`, and what was current before it. */

@@ -119,6 +119,21 @@ describe('IOLoop', () => {
       expect(calls).to.deep.equal(['first']);
     });
 
+    it('leaves the loop that was current before current when another loop closes itself from a callback', async () => {
+      const other = new IOLoop();
+      other.addCallback(() => other.close());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(other.isClosed()).to.equal(true);
+      expect(IOLoop.current()).to.equal(loop());
+    });
+
+    it('leaves the loop that was current before current when runSync\'s function closes its own loop', async () => {
+      const other = new IOLoop();
+      const outcome = rejectionOf(other.runSync(() => other.close()));
+      expect((await outcome).message).to.equal('IOLoop closed before the runSync() work completed');
+      expect(IOLoop.current()).to.equal(loop());
+    });
+
     it('refuses new work once closed, naming the call', () => {
       const closed = loop();
       closed.close();
