@@ -164,7 +164,7 @@ export class HTTPRequest {
     }
     this.url = url;
     this.method = options.method ?? 'GET';
-    this.headers = { ...options.headers };
+    this.headers = { ...checkHeaders(options.headers) };
     this.body = options.body ?? null;
     this.authUsername = options.authUsername;
     this.authPassword = options.authPassword;
@@ -597,7 +597,7 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
     throw new TypeError(`HTTPRequest: caCerts must be the path of a PEM file, got ${describeValue(caCerts)}`);
   }
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
+  for (const [name, value] of Object.entries(checkHeaders(request.headers) ?? {})) {
     if (!TOKEN.test(name)) throw new TypeError(`HTTPRequest: invalid header name ${describeValue(name)}: expected a token (no spaces, CR or LF)`);
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string' || FORBIDDEN_IN_VALUE.test(text)) {
@@ -642,6 +642,21 @@ function readCaCerts(path: string): string {
     throw new Error(`HTTPRequest: caCerts file ${describeValue(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
   return text;
+}
+
+/**
+ * Headers must be a plain object: spreading a Map or a WHATWG `Headers`
+ * gives `{}` (every header silently dropped), and a string or an array
+ * gives index keys ('0', '1', ...) that would be sent as header names.
+ */
+function checkHeaders<H>(headers: H): H {
+  if (headers === undefined || headers === null) return headers;
+  const prototype = typeof headers === 'object' && !Array.isArray(headers) ? Object.getPrototypeOf(headers) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) {
+    const hint = headers instanceof Map || (typeof Headers === 'function' && headers instanceof Headers) ? ' (convert it with Object.fromEntries)' : '';
+    throw new TypeError(`HTTPRequest: headers must be a plain object of header names to values, got ${describeValue(headers)}${hint}`);
+  }
+  return headers;
 }
 
 function checkSeconds(value: unknown, name: string): void {

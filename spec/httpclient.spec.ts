@@ -86,6 +86,20 @@ describe('httpclient', () => {
       expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Value': 'caf\u00e9\tok' } })).not.to.throw();
     });
 
+    it('rejects headers given as a Map, a Headers, an array or a string instead of silently dropping or mangling them', () => {
+      const notPlain: unknown[] = [new Map([['X-Token', 'secret']]), new Headers({ 'X-Token': 'secret' }), [['X-Token', 'secret']], 'X-Token: secret'];
+      for (const headers of notPlain) {
+        expect(() => new HTTPRequest('http://127.0.0.1/', { headers: headers as Record<string, string> })).to.throw(
+          TypeError,
+          'headers must be a plain object of header names to values, got ',
+        );
+      }
+      expect(() => new HTTPRequest('http://127.0.0.1/', { headers: new Map() as never })).to.throw(TypeError, 'Object.fromEntries');
+      expect(new HTTPRequest('http://127.0.0.1/', { headers: Object.assign(Object.create(null), { 'X-Token': 'secret' }) }).headers).to.deep.equal({
+        'X-Token': 'secret',
+      });
+    });
+
     it('rejects CR or LF in a header name', () => {
       expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Evil\r\nInjected': 'yes' } })).to.throw(
         TypeError,
