@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { expect } from 'chai';
-import { CancelledError, Future } from '../lib/concurrent.js';
+import { CancelledError, Future, InvalidStateError } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take, withTimeout } from '../lib/gen.js';
 import { MAX_SYNCHRONOUS_START_DEPTH, Runner } from '../lib/gen/runner.js';
@@ -680,6 +680,34 @@ describe('coroutine', () => {
   });
 
   describe('bad input', () => {
+    it('refuses setResult and setException on a coroutine\'s Future, which keeps running to its finally', async () => {
+      const steps: string[] = [];
+      const f = coroutine(function* worker() {
+        try {
+          yield moment;
+          return 'from the generator';
+        } finally {
+          steps.push('finally');
+        }
+      });
+      const future = f();
+      const onResult = (() => {
+        try {
+          future.setResult('from outside');
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error('expected a throw');
+      })();
+      expect(onResult).to.be.instanceOf(InvalidStateError);
+      expect(onResult.message).to.equal(
+        'setResult() called on the Future of coroutine worker: it settles when the generator finishes; cancel() it to stop it',
+      );
+      expect(() => future.setException(new Error('from outside'))).to.throw(InvalidStateError, 'setException() called on the Future of coroutine worker');
+      expect(await future).to.equal('from the generator');
+      expect(steps).to.deep.equal(['finally']);
+    });
+
     it('rejects something that is not a function with a TypeError describing it, even an object with no prototype', () => {
       for (const [bad, shown] of [
         [{ a: 1 }, '{ a: 1 }'],

@@ -13,7 +13,7 @@
  *   `yield` and cancels what it waits on (asyncio's `Task.cancel()`).
  */
 import { AsyncResource } from 'node:async_hooks';
-import { CancelledError, Future, type FutureListener } from '../concurrent.js';
+import { CancelledError, Future, InvalidStateError, type FutureListener } from '../concurrent.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
@@ -123,6 +123,20 @@ export class Runner<R> extends Future<R> implements FutureListener {
       this.waitForMoment(); // not reachable today; never leave a cancel undelivered
     }
     return true;
+  }
+
+  /**
+   * Refused, as asyncio's `Task.set_result`: a coroutine's Future settles when
+   * its generator finishes. Settling it from outside left the generator
+   * suspended for good, its `finally` blocks (a lock's release) never run.
+   */
+  override setResult(_value: R): void {
+    throw new InvalidStateError(`setResult() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`);
+  }
+
+  /** Refused, as {@link Runner.setResult}. */
+  override setException(_error: unknown): void {
+    throw new InvalidStateError(`setException() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`);
   }
 
   /**
@@ -284,7 +298,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
       super.cancel(this.cancelMessage);
       if (traceSink !== null) traceSink.finished(this, 'cancelled', this._exception);
     } else {
-      this.setResult(value);
+      super.setResult(value);
       if (traceSink !== null) traceSink.finished(this, 'result', value);
     }
   }
@@ -299,7 +313,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
       if (traceSink !== null) traceSink.finished(this, 'cancelled', error);
     } else {
       if (callSitesEnabled) appendCoroutineFrame(this, describeFunction(this.coroutineFunction), error);
-      this.setException(error);
+      super.setException(error);
       if (traceSink !== null) traceSink.finished(this, 'exception', error);
     }
   }
