@@ -588,6 +588,12 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
       );
     }
   }
+  for (const name of ['headerCallback', 'streamingCallback'] as const) {
+    const callback = request[name];
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new TypeError(`HTTPRequest: ${name} must be a function, got ${describeValue(callback)}`);
+    }
+  }
   checkSeconds(request.connectTimeout, 'connectTimeout');
   checkSeconds(request.requestTimeout, 'requestTimeout');
   checkCount(request.maxRedirects, 'maxRedirects', 0);

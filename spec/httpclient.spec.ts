@@ -100,6 +100,17 @@ describe('httpclient', () => {
       });
     });
 
+    it('rejects a headerCallback or streamingCallback that is not a function at construction', () => {
+      expect(() => new HTTPRequest('http://127.0.0.1/', { headerCallback: 'log' as never })).to.throw(
+        TypeError,
+        "headerCallback must be a function, got 'log'",
+      );
+      expect(() => new HTTPRequest('http://127.0.0.1/', { streamingCallback: {} as never })).to.throw(
+        TypeError,
+        'streamingCallback must be a function, got {}',
+      );
+    });
+
     it('rejects CR or LF in a header name', () => {
       expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Evil\r\nInjected': 'yes' } })).to.throw(
         TypeError,
