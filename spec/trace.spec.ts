@@ -176,6 +176,20 @@ describe('whirlwind/trace', () => {
       expect(asyncLines[0]).to.match(/called at .*middle .*trace\.spec\.js:\d+:\d+/);
     });
 
+    it('still fails the coroutine with an error whose stack cannot be written (a frozen error)', async () => {
+      setAsyncStackTraces(true);
+      const frozen = Object.freeze(new Error('frozen'));
+      const f = coroutine(function* () {
+        yield moment;
+        throw frozen;
+      });
+      const error = await f().then(
+        () => new Error('should have failed'),
+        (e: unknown) => e,
+      );
+      expect(error).to.equal(frozen);
+    });
+
     it('leaves stacks untouched when off', async () => {
       const inner = coroutine(function* inner() {
         yield moment;

@@ -66,5 +66,11 @@ export function appendCoroutineFrame(runner: object, name: string, error: unknow
   const site = callSites.get(runner);
   if (site === undefined) return;
   const line = `\n    at async coroutine ${name || '<anonymous>'} (called at ${site})`;
-  if (!error.stack.includes(line)) error.stack += line;
+  if (error.stack.includes(line)) return;
+  try {
+    error.stack += line;
+  } catch {
+    // A frozen error, or a getter-only stack: leave it as it is. Throwing here
+    // would escape the runner and leave the coroutine's Future pending forever.
+  }
 }
