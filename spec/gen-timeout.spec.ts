@@ -144,6 +144,7 @@ describe('withTimeout', () => {
       ['an unknown unit', { minutes: 1 }],
       ['a non-numeric duration', { seconds: '1' }],
       ['an infinite duration', { seconds: Infinity }],
+      ['a Date (which would read as a zero duration)', new Date(0)],
     ] as const) {
       it(`rejects ${label} with a TypeError naming it`, () => {
         let error: unknown = null;

@@ -18,8 +18,12 @@ export function deadlineFromTimeout(now: () => number, timeout: Timeout, what: s
     const { seconds = 0, milliseconds = 0 } = timeout;
     const keys = Object.keys(timeout);
     const unknownKey = keys.find((k) => k !== 'seconds' && k !== 'milliseconds');
+    // A Date (or other class instance) has no own keys and would read as a zero duration: due at once.
+    const proto = Object.getPrototypeOf(timeout);
+    const isPlain = proto === Object.prototype || proto === null;
     if (
       unknownKey === undefined &&
+      (isPlain || keys.length > 0) &&
       typeof seconds === 'number' && Number.isFinite(seconds) &&
       typeof milliseconds === 'number' && Number.isFinite(milliseconds)
     ) {
