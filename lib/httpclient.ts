@@ -40,7 +40,7 @@ export type { IncomingHttpHeaders } from 'node:http';
 export interface HTTPRequestOptions {
   /** HTTP method; default `'GET'`. */
   method?: string;
-  /** Request headers; names are case-insensitive (a later spelling of the same name wins). */
+  /** Request headers, as a plain object (not a Map or `Headers`); names are case-insensitive (a later spelling of the same name wins). */
   headers?: Record<string, string | number>;
   /** Request body; required for POST, PUT and PATCH, refused for other methods unless `allowNonstandardMethods`. */
   body?: string | Uint8Array | null;
