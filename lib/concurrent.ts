@@ -17,6 +17,7 @@
  * ```
  * @module
  */
+import { AsyncResource } from 'node:async_hooks';
 import { currentIOLoop } from './ioloop.js';
 import { CancelledError, InvalidStateError } from './internal/errors.js';
 import { describeFunction, describeValue } from './internal/describe.js';
@@ -66,6 +67,24 @@ function registerStillUnretrieved(): void {
   for (const future of candidates) future.registerIfUnretrieved();
 }
 
+/**
+ * @internal A done callback with the AsyncLocalStorage context it was added
+ * in: it runs there, as asyncio's add_done_callback runs a callback in the
+ * context current at registration (a loop iteration has no store of its own).
+ */
+export class DoneCallbackInContext implements FutureListener {
+  private readonly context = new AsyncResource('whirlwind.DoneCallback');
+  constructor(readonly callback: DoneCallback<any>) {}
+  onFutureDone(future: Future<any>): void {
+    this.context.runInAsyncScope(this.callback, null, future);
+  }
+}
+
+/** @internal The user's function behind a listener, for messages and removeDoneCallback. */
+export function listenerCallback(listener: unknown): unknown {
+  return listener instanceof DoneCallbackInContext ? listener.callback : listener;
+}
+
 /** @internal The ready-queue task for one listener. */
 export function callListener(listener: Listener, future: Future<unknown>): void {
   if (typeof listener === 'function') listener(future);
@@ -88,7 +107,7 @@ export function runListeners(listeners: Listener[], future: Future<unknown>): vo
     try {
       callListener(listener, future);
     } catch (error) {
-      appLog.error('Exception in callback %s', describeFunction(listener), error);
+      appLog.error('Exception in callback %s', describeFunction(listenerCallback(listener)), error);
     }
     if (loop.isClosed()) return;
   }
@@ -209,7 +228,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (typeof callback !== 'function') {
       throw new TypeError(`addDoneCallback: expected a function, got ${describeValue(callback)}`);
     }
-    this.addListener(callback);
+    this.addListener(new DoneCallbackInContext(callback));
   }
 
   /** Removes every registration of `callback`; returns how many were removed. */
@@ -217,11 +236,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const listeners = this.listeners;
     if (listeners === null) return 0;
     if (!Array.isArray(listeners)) {
-      if (listeners !== callback) return 0;
+      if (listenerCallback(listeners) !== callback) return 0;
       this.listeners = null;
       return 1;
     }
-    const kept = listeners.filter((l) => l !== callback);
+    const kept = listeners.filter((l) => listenerCallback(l) !== callback);
     const removed = listeners.length - kept.length;
     this.listeners = kept.length === 0 ? null : kept;
     return removed;

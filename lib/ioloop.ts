@@ -22,7 +22,7 @@
  * @module
  */
 import { AsyncResource } from 'node:async_hooks';
-import { Future, futureAddDoneCallback } from './concurrent.js';
+import { Future, futureAddDoneCallback, listenerCallback } from './concurrent.js';
 import { convertYielded, isThenable } from './gen/convert.js';
 import { BadYieldError, TimeoutError } from './internal/errors.js';
 import { describeFunction, describeValue } from './internal/describe.js';
@@ -519,7 +519,7 @@ export class IOLoop {
       try {
         task(a, b);
       } catch (error) {
-        appLog.error('Exception in callback %s', describeFunction(a), error);
+        appLog.error('Exception in callback %s', describeFunction(listenerCallback(a)), error);
       }
       // close() from a callback drops the rest of the batch, as it drops every pending callback.
       if (this.closed) break;

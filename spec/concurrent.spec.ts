@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { expect } from 'chai';
 import {
   CancelledError,
@@ -82,6 +83,18 @@ describe('Future', () => {
   });
 
   describe('done callbacks', () => {
+    it('runs each callback in the AsyncLocalStorage context it was added in, not another one\'s', async () => {
+      const storage = new AsyncLocalStorage<string>();
+      const seen: string[] = [];
+      const future = new Future<number>();
+      storage.run('A', () => future.addDoneCallback(() => seen.push(`a:${storage.getStore()}`)));
+      future.addDoneCallback(() => seen.push(`outside:${storage.getStore()}`));
+      storage.run('B', () => future.addDoneCallback(() => seen.push(`b:${storage.getStore()}`)));
+      storage.run('C', () => future.setResult(1));
+      await iterations(1);
+      expect(seen).to.deep.equal(['a:A', 'outside:undefined', 'b:B']);
+    });
+
     it('never runs a done callback inside setResult', () => {
       const future = new Future<number>();
       const calls: number[] = [];

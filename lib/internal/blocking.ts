@@ -15,7 +15,7 @@
 import { createRequire } from 'node:module';
 import type { Session } from 'node:inspector';
 import { ReadyCallback, TimeoutHandle, type IOLoop } from '../ioloop.js';
-import { callListener, runListeners } from '../concurrent.js';
+import { callListener, listenerCallback, runListeners } from '../concurrent.js';
 import { genLog, appLog } from '../log.js';
 import { describeFunction, describeValue } from './describe.js';
 
@@ -40,13 +40,13 @@ export function runTimedBatch(loop: IOLoop, batch: unknown[], length: number, th
       // A Future's listeners share one entry: time and name each one as if it had its own.
       const listeners = a as unknown[];
       for (let j = 0; j < listeners.length; j++) {
-        started = runTimed(callListener, listeners[j], b, listeners[j], started, thresholdMs);
+        started = runTimed(callListener, listeners[j], b, listenerCallback(listeners[j]), started, thresholdMs);
         if (loop.isClosed()) return;
       }
       continue;
     }
     // A due timer's handle forgets its callback when it runs: keep it for the warning.
-    const subject = a instanceof TimeoutHandle || a instanceof ReadyCallback ? a.callback : a;
+    const subject = a instanceof TimeoutHandle || a instanceof ReadyCallback ? a.callback : listenerCallback(a);
     started = runTimed(task, a, b, subject, started, thresholdMs);
     if (loop.isClosed()) break;
   }
@@ -57,7 +57,7 @@ function runTimed(task: Task, a: unknown, b: unknown, subject: unknown, started:
   try {
     task(a, b);
   } catch (error) {
-    appLog.error('Exception in callback %s', describeFunction(a), error);
+    appLog.error('Exception in callback %s', describeFunction(listenerCallback(a)), error);
   }
   const finished = performance.now();
   const elapsedMs = finished - started;
