@@ -114,8 +114,11 @@ export class TimeoutHandle {
   inHeap = true;
   /** @internal The loop whose heap holds it: removeTimeout through another loop must reach this one. */
   loop: IOLoop | null = null;
-  /** @internal The AsyncLocalStorage context it was scheduled in; null once it ran or was removed. */
-  context: AsyncResource | null = new AsyncResource('whirlwind.Timer');
+  /**
+   * @internal The AsyncLocalStorage context it was scheduled in; null once it
+   * ran or was removed, and for the runtime's own timers (see `callAtQuietly`).
+   */
+  context: AsyncResource | null = null;
 
   constructor(deadline: number, sequence: number, callback: (...args: any[]) => unknown, args: unknown[]) {
     this.deadline = deadline;
@@ -281,6 +284,20 @@ export class IOLoop {
       throw new TypeError(`callAt: expected an absolute time in seconds (number), got ${describeValue(when)}`);
     }
     this.checkCallback(callback, 'callAt');
+    this.checkOpen('callAt');
+    const handle = this.callAtQuietly(when, callback, ...args);
+    handle.context = new AsyncResource('whirlwind.Timer');
+    return handle;
+  }
+
+  /**
+   * @internal `callAt` without capturing the caller's AsyncLocalStorage
+   * context, for the runtime's own timers (sleep, withTimeout, lock and queue
+   * deadlines) whose callbacks only settle Futures: each waiter resumes in its
+   * own context anyway, and the capture costs an AsyncResource per timer.
+   * Arguments are not checked: callers are whirlwind's own code.
+   */
+  callAtQuietly<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimeoutHandle {
     this.checkOpen('callAt');
     const handle = new TimeoutHandle(when, this.timerSequence++, callback as (...args: any[]) => unknown, args);
     handle.loop = this;

@@ -27,7 +27,7 @@ export function sleep(seconds: number): Future<void> {
   const future: Future<void> = futureWithCancelHook(() => {
     if (!loop.isClosed()) loop.removeTimeout(handle);
   });
-  const handle = loop.callLater(seconds, futureSetResultUnlessCancelled, future, undefined);
+  const handle = loop.callAtQuietly(loop.time() + seconds, futureSetResultUnlessCancelled, future, undefined);
   return future;
 }
 
@@ -75,7 +75,7 @@ export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, op
       appLog.error('Exception in Future %s after timeout', late.toString(), error);
     }
   };
-  handle = loop.callAt(deadline, () => {
+  handle = loop.callAtQuietly(deadline, () => {
     handle = null;
     if (result.done()) return;
     result.setException(new TimeoutError('Timeout'));

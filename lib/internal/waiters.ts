@@ -121,7 +121,7 @@ export class Waiter<T, P = undefined> extends Future<T> {
     this.onTimeout = onTimeout;
     this.timeoutMessage = message;
     this.loop = IOLoop.current();
-    this.timer = this.loop.callAt(deadline, expireWaiter, this);
+    this.timer = this.loop.callAtQuietly(deadline, expireWaiter, this);
   }
 
   /** Hands the waiter its value: the waiting coroutine resumes on a later iteration. */
