@@ -40,7 +40,14 @@ export type { IncomingHttpHeaders } from 'node:http';
 export interface HTTPRequestOptions {
   /** HTTP method; default `'GET'`. */
   method?: string;
-  /** Request headers, as a plain object (not a Map or `Headers`); names are case-insensitive (a later spelling of the same name wins). */
+  /**
+   * Request headers, as a plain object (not a Map or `Headers`); names are
+   * case-insensitive (a later spelling of the same name wins). The client
+   * frames the body itself: `Content-Length` is computed from `body` (a
+   * different value is refused with a TypeError; an equal one is accepted),
+   * and `Transfer-Encoding` is refused. `Authorization`, `Proxy-Authorization`
+   * and `Cookie` are dropped on a redirect to another origin (see SECURITY.md).
+   */
   headers?: Record<string, string | number>;
   /** Request body; required for POST, PUT and PATCH, refused for other methods unless `allowNonstandardMethods`. */
   body?: string | Uint8Array | null;
@@ -611,6 +618,8 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
     }
     headers[name.toLowerCase()] = text;
   }
+  const bodyBytes = body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  checkFraming(headers, bodyBytes);
   const userAgent = request.userAgent ?? headers['user-agent'] ?? DEFAULT_USER_AGENT;
   if (FORBIDDEN_IN_VALUE.test(userAgent)) throw new TypeError(`HTTPRequest: invalid userAgent ${describeValue(userAgent)}: expected ${VALUE_RULE}`);
   headers['user-agent'] = userAgent;
@@ -623,7 +632,7 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
     url: parsed.href,
     method,
     headers,
-    body: body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+    body: bodyBytes,
     connectTimeout: request.connectTimeout,
     requestTimeout: request.requestTimeout,
     followRedirects: request.followRedirects,
@@ -634,6 +643,34 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
     maxBodySize: request.maxBodySize,
     startTime,
   };
+}
+
+/**
+ * The client frames the body itself, with a Content-Length it computes (as
+ * Tornado does): a user value that disagrees would make the server read the
+ * rest of the body as a second request (request smuggling) or wait for bytes
+ * that never come, and a Transfer-Encoding next to a Content-Length is the
+ * CL.TE desync RFC 9112 §6.2 forbids. So a Transfer-Encoding header, or a
+ * Content-Length other than the body's length in bytes, is refused here
+ * rather than silently rewritten; an equal Content-Length is accepted (and
+ * replaced by the client's own). `headers` has lower-cased names.
+ */
+function checkFraming(headers: Record<string, string>, body: Uint8Array | null): void {
+  const transferEncoding = headers['transfer-encoding'];
+  if (transferEncoding !== undefined) {
+    throw new TypeError(
+      `HTTPRequest: a Transfer-Encoding header (${describeValue(transferEncoding)}) cannot be set: ` +
+        'the client frames the body itself, with a Content-Length computed from it; remove the header',
+    );
+  }
+  const contentLength = headers['content-length'];
+  const length = body === null ? 0 : body.byteLength;
+  if (contentLength !== undefined && !(/^[ \t]*\d+[ \t]*$/.test(contentLength) && Number(contentLength) === length)) {
+    throw new TypeError(
+      `HTTPRequest: Content-Length header ${describeValue(contentLength)} does not match the body (${length} bytes): ` +
+        'leave it out, the client sets it from the body',
+    );
+  }
 }
 
 function readCaCerts(path: string): string {

@@ -4,6 +4,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import { performFetch, type FetchOutcome, type FetchSpec } from '../lib/internal/http-core.js';
+import { startWireServers } from './support/wire-server.js';
 
 /** A connection that never completes: writes are held, nothing is ever read. */
 class NeverConnectingAgent extends http.Agent {
@@ -69,6 +70,26 @@ describe('httpclient transport', () => {
       expect((outcome as { message: string }).message).to.match(/^Server switched protocols \(101\)/);
     } finally {
       server.close();
+    }
+  });
+
+  it('frames the body by its own length whatever framing headers the spec carries', async () => {
+    const servers = await startWireServers([false]);
+    try {
+      const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+      const agents = { http: new http.Agent(), https: new https.Agent() };
+      const headers = { 'content-length': '0', 'transfer-encoding': 'chunked' };
+      const outcome = await new Promise<FetchOutcome>((resolve) =>
+        performFetch(spec({ url: `${servers.urls[0]}/post`, method: 'POST', headers, body: Buffer.from(smuggled) }), agents, {}, resolve),
+      );
+      const [record] = await servers.records();
+      expect(outcome.kind).to.equal('response');
+      expect(record!.requests.map((request) => [request.target, request.body])).to.deep.equal([['/post', smuggled]]);
+      expect(record!.connections[0]!.match(/^(content-length|transfer-encoding):.*$/gim)).to.deep.equal([
+        `content-length: ${smuggled.length}`,
+      ]);
+    } finally {
+      await servers.close();
     }
   });
 

@@ -104,8 +104,12 @@ export function startDeadlineTimer(deadline: number, onExpire: () => void): () =
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
-// libcurl drops these on a cross-origin redirect, and so does Tornado.
-const CREDENTIAL_HEADERS = ['authorization', 'cookie'];
+// Dropped on a redirect to another origin (scheme, host or port): what libcurl
+// (Authorization, Cookie), the Fetch standard and undici (Authorization,
+// Proxy-Authorization, Cookie) and Go's net/http (Authorization, Cookie,
+// Cookie2) drop, together. Proxy-Authorization goes too although it is meant
+// for a proxy: this client has no proxy, so it only ever reaches servers.
+export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'cookie2'];
 
 /**
  * Starts the exchange; returns a function that aborts it (after which
@@ -156,7 +160,7 @@ class Exchange {
   ): void {
     const target = new URL(url);
     const isHttps = target.protocol === 'https:';
-    if (body !== null && headers['content-length'] === undefined) headers['content-length'] = String(body.byteLength);
+    frameBody(headers, body);
     const options: https.RequestOptions = {
       method,
       headers,
@@ -401,6 +405,19 @@ class Exchange {
     this.decoder?.destroy();
     this.request?.destroy();
   }
+}
+
+/**
+ * The framing of every request is decided here and nowhere else: a body goes
+ * out with its own length as Content-Length, never with Transfer-Encoding
+ * (RFC 9112 §6.2 forbids both in one message; a disagreeing pair is how
+ * requests are smuggled). `toFetchSpec` has already refused user framing
+ * headers that disagree; this keeps the wire right whatever the spec holds.
+ */
+function frameBody(headers: Record<string, string>, body: Uint8Array | null): void {
+  delete headers['transfer-encoding'];
+  if (body === null) delete headers['content-length'];
+  else headers['content-length'] = String(body.byteLength);
 }
 
 function isStreamClosed(error: unknown): boolean {
