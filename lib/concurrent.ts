@@ -48,9 +48,33 @@ interface UnretrievedException {
   error: unknown;
 }
 
+const NEVER_RETRIEVED = 'Future exception was never retrieved';
+
 const unretrievedRegistry = new FinalizationRegistry<UnretrievedException>((held) => {
-  appLog.error('Future exception was never retrieved', held.error);
+  if (!unreportedAtExit.delete(held)) return;
+  appLog.error(NEVER_RETRIEVED, held.error);
 });
+
+// A short script ends long before any garbage collection: without a report at
+// exit, a failed coroutine nobody awaited vanished without a word. Failures
+// still unretrieved (and not yet collected) when the process exits are
+// reported then, whether it ends by itself or by process.exit(). Not earlier:
+// a Future stored now and yielded on a later iteration is legitimate, and
+// nothing before the end tells it apart from a forgotten one.
+const unreportedAtExit = new Set<UnretrievedException>();
+let exitReportInstalled = false;
+
+function reportUnretrievedAtExit(): void {
+  for (const held of unreportedAtExit) appLog.error(NEVER_RETRIEVED, held.error);
+  unreportedAtExit.clear();
+}
+
+function watchUntilExit(held: UnretrievedException): void {
+  unreportedAtExit.add(held);
+  if (exitReportInstalled || typeof process !== 'object' || typeof process.once !== 'function') return;
+  exitReportInstalled = true;
+  process.once('exit', reportUnretrievedAtExit);
+}
 
 // Most failures are looked at in the same turn (a coroutine yields the failed
 // Future a call just returned). Registering each with the GC registry and
@@ -352,7 +376,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const unretrieved = this.unretrieved;
     if (unretrieved === null) return;
     this.unretrieved = null;
-    if (unretrieved !== AWAITING_END_OF_TURN) unretrievedRegistry.unregister(unretrieved);
+    if (unretrieved === AWAITING_END_OF_TURN) return;
+    unretrievedRegistry.unregister(unretrieved);
+    unreportedAtExit.delete(unretrieved);
   }
 
   /** @internal End of the turn a failure happened in: if still nobody looked, watch for it being collected unseen. */
@@ -364,8 +390,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     // stack when the generator throws). Held by the registry, they would keep
     // that Future alive forever: never collected, never reported.
     if (error instanceof Error) void error.stack;
-    this.unretrieved = { error };
-    unretrievedRegistry.register(this, this.unretrieved, this.unretrieved);
+    const held = { error };
+    this.unretrieved = held;
+    unretrievedRegistry.register(this, held, held);
+    watchUntilExit(held);
   }
 
   private stateName(): string {
