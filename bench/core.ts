@@ -24,7 +24,7 @@ import Bluebird from 'bluebird';
 // The modules themselves rather than the index: fewer files to load per cell.
 import { Future } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
-import { multi } from '../lib/gen/multi.js';
+import { multi } from '../lib/gen/convert.js';
 import { coroutine } from '../lib/gen/runner.js';
 import { sleep } from '../lib/gen/timing.js';
 

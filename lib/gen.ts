@@ -13,7 +13,7 @@
  * @module
  */
 import { convertYielded, type YieldResult } from './gen/convert.js';
-import type { Future } from './concurrent.js';
+import type { Future } from './concurrent/future.js';
 
 export { BadYieldError, ReturnValueIgnoredError, TimeoutError } from './internal/errors.js';
 export {
@@ -25,7 +25,8 @@ export {
   type Yieldable,
   type YieldResult,
 } from './gen/convert.js';
-export { multi, multiFuture, type MultiOptions, type QuietExceptions } from './gen/multi.js';
+export { multi, multiFuture } from './gen/convert.js';
+export type { MultiOptions, QuietExceptions } from './gen/multi.js';
 export { coroutine, isCoroutineFunction, Return, type CoroutineResult } from './gen/runner.js';
 export { sleep, withTimeout, type WithTimeoutOptions } from './gen/timing.js';
 export { WaitIterator } from './gen/wait-iterator.js';

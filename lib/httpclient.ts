@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
-import { Future, futureSetExceptionUnlessCancelled, futureSetResultUnlessCancelled } from './concurrent.js';
+import { Future, futureSetExceptionUnlessCancelled, futureSetResultUnlessCancelled } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { describeValue } from './internal/describe.js';
 import { WhirlwindError } from './internal/errors.js';

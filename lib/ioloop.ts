@@ -22,21 +22,26 @@
  * @module
  */
 import { AsyncResource } from 'node:async_hooks';
-import { Future, futureAddDoneCallback, listenerCallback } from './concurrent.js';
-import { convertYielded, isThenable } from './gen/convert.js';
+import {
+  callListener,
+  Future,
+  futureAddDoneCallback,
+  listenerCallback,
+  runListeners,
+} from './concurrent/future.js';
+import { convertYielded } from './gen/convert.js';
 import { BadYieldError, TimeoutError } from './internal/errors.js';
 import { describeFunction, describeValue } from './internal/describe.js';
-import { checkBlockingThreshold, runTimedBatch } from './internal/blocking.js';
+import { checkBlockingThreshold, describeBlocker } from './internal/blocking.js';
+import { currentLoopOrNull, provideDefaultLoop, setCurrentLoop, type SchedulingLoop, type Task } from './internal/scheduling.js';
+import { isThenable } from './internal/thenable.js';
 import { checkSeconds, deadlineFromTimeout, type Timeout } from './internal/timeout.js';
-import { appLog } from './log.js';
+import { appLog, genLog } from './log.js';
 
 export type { Timeout } from './internal/timeout.js';
 
 /** How many iterations may run back to back in microtasks before one yields to Node's loop. */
 export const MICROTASK_ITERATION_BUDGET = 256;
-
-/** A ready-queue entry runs as `task(a, b)`: entries are flat triples, so scheduling allocates nothing. */
-type Task = (a: any, b: any) => void;
 
 // Captured at load so that sinon's fake timers (installed later, in tests)
 // cannot freeze the loop's own iteration hop; user timers do use the
@@ -74,7 +79,6 @@ const MAX_SPARE_QUEUE_SLOTS = 3 * 4096;
  */
 const TIMER_SLACK_SECONDS = 1e-6;
 
-let currentLoop: IOLoop | null = null;
 
 /**
  * The current loop, made on first use: the fast path `Future` uses to schedule
@@ -87,7 +91,7 @@ let currentLoop: IOLoop | null = null;
  * ```
  */
 export function currentIOLoop(): IOLoop {
-  return currentLoop ?? IOLoop.current();
+  return (currentLoopOrNull() as IOLoop | null) ?? IOLoop.current();
 }
 
 /**
@@ -152,7 +156,7 @@ function earlier(a: TimeoutHandle, b: TimeoutHandle): boolean {
  * loop.close();
  * ```
  */
-export class IOLoop {
+export class IOLoop implements SchedulingLoop {
   /** Flat `task, a, b` triples in slots [0, readyLength); later slots are empty (cleared as their entry ran). */
   private readyQueue: unknown[] = [];
   private readyLength = 0;
@@ -192,24 +196,27 @@ export class IOLoop {
    * ```
    */
   static current(): IOLoop {
-    if (currentLoop === null) currentLoop = new IOLoop();
-    return currentLoop;
+    const loop = currentLoopOrNull() as IOLoop | null;
+    if (loop !== null) return loop;
+    const made = new IOLoop();
+    setCurrentLoop(made);
+    return made;
   }
 
   /** Forgets the current loop; the next `IOLoop.current()` makes a new one. */
   static clearCurrent(): void {
-    currentLoop = null;
+    setCurrentLoop(null);
   }
 
   /** Makes this loop the one `IOLoop.current()` returns (and that futures schedule on). */
   makeCurrent(): void {
     if (this.closed) throw new Error('makeCurrent() called on a closed IOLoop');
-    currentLoop = this;
+    setCurrentLoop(this);
   }
 
   /** Instance form of {@link IOLoop.clearCurrent}, clearing only if this loop is current. */
   clearCurrent(): void {
-    if (currentLoop === this) currentLoop = null;
+    if (currentLoopOrNull() === this) setCurrentLoop(null);
   }
 
   /**
@@ -225,7 +232,7 @@ export class IOLoop {
     this.readyQueue.length = 0;
     this.readyLength = 0;
     this.spareQueue.length = 0;
-    if (currentLoop === this) currentLoop = null;
+    if (currentLoopOrNull() === this) setCurrentLoop(null);
     for (const abandon of [...this.abandonRunSyncs]) {
       abandon(new Error('IOLoop closed before the runSync() work completed'));
     }
@@ -511,10 +518,10 @@ export class IOLoop {
       return;
     }
     this.iteration++;
-    const previous = currentLoop;
-    if (previous !== this) currentLoop = this;
+    const previous = currentLoopOrNull() as IOLoop | null;
+    if (previous !== this) setCurrentLoop(this);
     // Blocking detection times each callback in its own drain, so the untimed one (runBatch) stays as it was.
-    if (this.blockingThreshold > 0) runTimedBatch(this, batch, length, this.blockingThreshold);
+    if (this.blockingThreshold > 0) this.runTimedBatch(batch, length, this.blockingThreshold * 1000);
     else this.runBatch(batch, length);
     // The drain emptied every slot it ran, so the batch is the next spare as
     // it is: no `batch.length = 0` (a V8 runtime call that also drops the
@@ -539,6 +546,34 @@ export class IOLoop {
         appLog.error('Exception in callback %s', describeFunction(listenerCallback(a)), error);
       }
       // close() from a callback drops the rest of the batch, as it drops every pending callback.
+      if (this.closed) break;
+    }
+  }
+
+  /**
+   * The drain with blocking detection on: as `runBatch`, timing each entry
+   * and warning about the ones that took longer than `thresholdMs`.
+   */
+  private runTimedBatch(batch: unknown[], length: number, thresholdMs: number): void {
+    // One clock read per callback: each one's end is the next one's start.
+    let started = performance.now();
+    for (let i = 0; i < length; i += 3) {
+      const task = batch[i] as Task;
+      const a = batch[i + 1];
+      const b = batch[i + 2];
+      batch[i] = batch[i + 1] = batch[i + 2] = undefined;
+      if (task === runListeners) {
+        // A Future's listeners share one entry: time and name each one as if it had its own.
+        const listeners = a as unknown[];
+        for (let j = 0; j < listeners.length; j++) {
+          started = runTimed(callListener, listeners[j], b, listenerCallback(listeners[j]), started, thresholdMs);
+          if (this.closed) return;
+        }
+        continue;
+      }
+      // A due timer's handle forgets its callback when it runs: keep it for the warning.
+      const subject = a instanceof TimeoutHandle || a instanceof ReadyCallback ? a.callback : listenerCallback(a);
+      started = runTimed(task, a, b, subject, started, thresholdMs);
       if (this.closed) break;
     }
   }
@@ -662,11 +697,31 @@ export class IOLoop {
   }
 }
 
+/** Runs one `task(a, b)` as the drain does (errors logged), warns if it blocked; returns when it finished. */
+function runTimed(task: Task, a: unknown, b: unknown, subject: unknown, started: number, thresholdMs: number): number {
+  try {
+    task(a, b);
+  } catch (error) {
+    appLog.error('Exception in callback %s', describeFunction(listenerCallback(a)), error);
+  }
+  const finished = performance.now();
+  const elapsedMs = finished - started;
+  if (elapsedMs > thresholdMs) {
+    genLog.warning('IOLoop blocked for %s seconds in %s', (elapsedMs / 1000).toFixed(3), describeBlocker(subject, task));
+  }
+  return finished;
+}
+
+// Futures, moments and waiters schedule on the current loop through
+// internal/scheduling; with none current, they get IOLoop.current()'s.
+provideDefaultLoop(() => IOLoop.current());
+
 /** Undoes a temporary switch of the current loop, unless something else changed it meanwhile. */
 function restorePreviousLoop(loop: IOLoop, previous: IOLoop | null): void {
   // A loop that closed itself meanwhile has already cleared the current loop: the previous one still comes back.
-  const stillSwitched = currentLoop === loop || (currentLoop === null && loop.isClosed());
-  if (stillSwitched && previous !== loop) currentLoop = previous !== null && !previous.isClosed() ? previous : null;
+  const current = currentLoopOrNull();
+  const stillSwitched = current === loop || (current === null && loop.isClosed());
+  if (stillSwitched && previous !== loop) setCurrentLoop(previous !== null && !previous.isClosed() ? previous : null);
 }
 
 /** A loop made current by a pending `runSync`, and what was current before it. */
@@ -684,9 +739,9 @@ const runSyncCurrents: RunSyncCurrent[] = [];
  * still find this loop (Tornado's blocking run_sync has it current throughout).
  */
 function makeCurrentForRunSync(loop: IOLoop): RunSyncCurrent {
-  const entry = { loop, previous: currentLoop };
+  const entry = { loop, previous: currentLoopOrNull() as IOLoop | null };
   runSyncCurrents.push(entry);
-  currentLoop = loop;
+  setCurrentLoop(loop);
   return entry;
 }
 
@@ -736,8 +791,8 @@ function runDueTimer(handle: TimeoutHandle): void {
   else runUserCallback(callback, args);
 }
 
-/** @internal An `addCallback` entry: the callback, its arguments and the AsyncLocalStorage context it was added in. */
-export class ReadyCallback {
+/** An `addCallback` entry: the callback, its arguments and the AsyncLocalStorage context it was added in. */
+class ReadyCallback {
   readonly context = new AsyncResource('whirlwind.Callback');
   constructor(
     readonly callback: (...args: unknown[]) => unknown,

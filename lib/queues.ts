@@ -31,38 +31,18 @@
  * ```
  * @module
  */
-import { Future } from './concurrent.js';
+import { Future } from './concurrent/future.js';
 import { describeValue } from './internal/describe.js';
-import { WhirlwindError } from './internal/errors.js';
+import { QueueEmpty, QueueFull } from './internal/errors.js';
 import type { Timeout } from './internal/timeout.js';
-import { checkedDeadline, Deque, OnTimeout, Waiter, WaiterList } from './internal/waiters.js';
+import { checkedDeadline, checkMaxsize, Deque, OnTimeout, Waiter, WaiterList } from './internal/waiters.js';
 import { Event } from './locks.js';
 
+export { QueueEmpty, QueueFull } from './internal/errors.js';
 export type { Timeout } from './internal/timeout.js';
 
 /** `console.log` and error messages (e.g. BadYieldError) show `toString()` instead of internals. */
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * `getNowait()` found no item.
- *
- * @example
- * ```ts
- * try { new Queue().getNowait(); } catch (e) { e instanceof QueueEmpty; } // true
- * ```
- */
-export class QueueEmpty extends WhirlwindError {}
-
-/**
- * `putNowait()` found the queue at its `maxsize`.
- *
- * @example
- * ```ts
- * const q = new Queue(1); q.putNowait(1);
- * try { q.putNowait(2); } catch (e) { e instanceof QueueFull; } // true
- * ```
- */
-export class QueueFull extends WhirlwindError {}
 
 /**
  * Where a queue keeps its items: the three queue kinds differ only here. A
@@ -243,14 +223,6 @@ function defaultCompare(a: unknown, b: unknown): number {
     `PriorityQueue cannot order ${describeValue(a)} and ${describeValue(b)}: ` +
       'items must be numbers, strings, bigints or arrays of them, or pass a compare option',
   );
-}
-
-function checkMaxsize(maxsize: unknown, what: string): number {
-  if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
-    throw new TypeError(`${what}: maxsize must be a number (0 for unbounded), got ${describeValue(maxsize)}`);
-  }
-  if (maxsize < 0) throw new RangeError(`${what}: maxsize must be >= 0, got ${maxsize}`);
-  return maxsize;
 }
 
 /** Set while no task is unfinished; its timeouts name `Queue.join`, not `Event.wait`. */

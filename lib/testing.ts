@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { Future } from './concurrent.js';
+import { Future } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { coroutine, Runner } from './gen/runner.js';
 import { TimeoutError } from './internal/errors.js';

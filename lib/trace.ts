@@ -21,7 +21,7 @@
  * ```
  * @module
  */
-import { Future } from './concurrent.js';
+import { Future } from './concurrent/future.js';
 import { currentIOLoop } from './ioloop.js';
 import { isMoment } from './gen/convert.js';
 import { describeValue } from './internal/describe.js';

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Future } from '../concurrent.js';
+import { Future } from './future.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
 import { WhirlwindError } from '../internal/errors.js';

@@ -1,5 +1,5 @@
 /** `returnFuture`: Tornado 4's `return_future`, for Node-style callback functions. */
-import { Future } from '../concurrent.js';
+import { Future } from './future.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
 import { ReturnValueIgnoredError } from '../internal/errors.js';
 import { settleOnce, type CollapsedValues } from '../internal/node-callback.js';

@@ -19,14 +19,14 @@
  * cancelled.
  * @module
  */
-import { CancelledError, Future } from '../concurrent.js';
+import { CancelledError, Future } from '../concurrent/future.js';
 import { currentIOLoop, type IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
-import { TimeoutError } from '../internal/errors.js';
+import { QueueFull, TimeoutError } from '../internal/errors.js';
 import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
 import { deadlineFromTimeout, type Timeout } from '../internal/timeout.js';
-import { Queue, QueueFull } from '../queues.js';
+import { checkMaxsize, Deque } from '../internal/waiters.js';
 import { coroutine } from './runner.js';
 import type { NodeCallback } from './task.js';
 
@@ -348,7 +348,7 @@ const END_OF_EVENTS: unique symbol = Symbol('end of events');
 
 /**
  * An async iterator over every `event` of an emitter (or EventTarget),
- * buffered in a whirlwind `Queue` of `maxsize` with an overflow policy, so a
+ * buffered (up to `maxsize`, as a whirlwind `Queue` would) with an overflow policy, so a
  * slow consumer neither loses events silently nor grows memory without
  * bound. Values collapse as in {@link once}. The emitter's `'error'` event
  * (and an overflow, with the `'error'` policy) ends the iteration with that
@@ -370,6 +370,7 @@ export function events<T = any>(
 ): AsyncIterableIterator<T> {
   const subscribe = subscriberFor(emitter, 'events');
   const { maxsize = 1000, overflow = 'error', close = [], signal } = options;
+  checkMaxsize(maxsize, 'events');
   if (overflow !== 'error' && overflow !== 'dropOldest' && overflow !== 'dropNewest') {
     throw new TypeError(`events: overflow must be 'error', 'dropOldest' or 'dropNewest', got ${describeValue(overflow)}`);
   }
@@ -380,7 +381,45 @@ export function events<T = any>(
     throw new TypeError(`events: close must be an event name or an array of them, got ${describeValue(close)}`);
   }
   const errorEvent = event !== 'error' && !isEventTarget(emitter);
-  return new EventStream<T>(subscribe, event, errorEvent, new Queue<unknown>(maxsize), overflow, close, signal);
+  return new EventStream<T>(subscribe, event, errorEvent, new EventBuffer(maxsize), overflow, close, signal);
+}
+
+/**
+ * The unread events of one stream: a FIFO of at most `maxsize` (0: no bound)
+ * whose reads wait for the next event, as a `Queue`'s `get` does: an event
+ * goes straight to the oldest read still waiting.
+ */
+class EventBuffer {
+  private readonly items = new Deque<unknown>();
+  private readonly reads = new Deque<Future<unknown>>();
+
+  constructor(readonly maxsize: number) {}
+
+  empty(): boolean {
+    return this.items.length === 0;
+  }
+
+  full(): boolean {
+    return this.maxsize > 0 && this.items.length >= this.maxsize;
+  }
+
+  shift(): unknown {
+    return this.items.shift();
+  }
+
+  push(item: unknown): void {
+    for (let read = this.reads.shift(); read !== undefined; read = this.reads.shift()) {
+      if (!read.done()) return read.setResult(item);
+    }
+    this.items.push(item);
+  }
+
+  /** A Future for the next event (call only when empty: a buffered one is read with `shift`). */
+  read(): Future<unknown> {
+    const read = new Future<unknown>();
+    this.reads.push(read);
+    return read;
+  }
 }
 
 class EventStream<T> implements AsyncIterableIterator<T> {
@@ -394,7 +433,7 @@ class EventStream<T> implements AsyncIterableIterator<T> {
     subscribe: Subscribe,
     event: string | symbol,
     endOnErrorEvent: boolean,
-    private readonly buffer: Queue<unknown>,
+    private readonly buffer: EventBuffer,
     private readonly overflow: OverflowPolicy,
     close: string | symbol | ReadonlyArray<string | symbol>,
     signal: AbortSignal | undefined,
@@ -419,9 +458,9 @@ class EventStream<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (this.finished) return Promise.resolve({ value: undefined, done: true });
-    if (!this.buffer.empty()) return this.settle(this.buffer.getNowait());
+    if (!this.buffer.empty()) return this.settle(this.buffer.shift());
     if (this.ending !== undefined) return this.settle(END_OF_EVENTS);
-    const pending = this.buffer.get();
+    const pending = this.buffer.read();
     this.pendingGet = pending;
     return pending.then(
       (item) => {
@@ -453,13 +492,13 @@ class EventStream<T> implements AsyncIterableIterator<T> {
     if (this.buffer.full()) {
       if (this.overflow === 'dropNewest') return;
       if (this.overflow === 'dropOldest') {
-        this.buffer.getNowait();
+        this.buffer.shift();
       } else {
         this.end(new QueueFull(`events: more than ${this.buffer.maxsize} unread events buffered; read faster, raise maxsize or choose another overflow policy`));
         return;
       }
     }
-    this.buffer.putNowait(value);
+    this.buffer.push(value);
   }
 
   /** No more events: buffered ones are still read, then the iteration ends with `error` (null: cleanly). */
@@ -468,7 +507,7 @@ class EventStream<T> implements AsyncIterableIterator<T> {
     this.ending = error;
     this.detach();
     // Wake a consumer waiting on an empty buffer; a non-empty one is drained first.
-    if (this.buffer.empty()) this.buffer.putNowait(END_OF_EVENTS);
+    if (this.buffer.empty()) this.buffer.push(END_OF_EVENTS);
   }
 
   private resultFor(item: unknown): IteratorResult<T> {

@@ -1,17 +1,18 @@
 /**
- * What a coroutine may yield, decided in one place: `convertYielded`.
+ * What a coroutine may yield, decided in one place: `convertYielded`, and
+ * `multi` / `multiFuture`, which it calls for arrays and plain objects (and
+ * which convert each child with it).
  *
- * Nothing here may touch `Future` while the module is being evaluated (no
- * `new Future()` or `instanceof` at top level): `ioloop` imports this module,
- * and `concurrent` imports `ioloop`, so this module can be evaluated before
- * `Future` exists.
+ * This sits below the loop module (the IOLoop converts what `runSync` and
+ * callbacks return): it schedules through internal/scheduling.
  */
-import { Future, isFuture } from '../concurrent.js';
-import { currentIOLoop } from '../ioloop.js';
+import { Future, futureFromThenable, isFuture } from '../concurrent/future.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
+import { currentLoop } from '../internal/scheduling.js';
+import { isThenable } from '../internal/thenable.js';
 import { appLog } from '../log.js';
-import { isPlainObject, multiFuture } from './multi.js';
+import { checkQuiet, isPlainObject, waitForAll, type MultiOptions } from './multi.js';
 
 /** A value the runner can wait on; see {@link convertYielded}. */
 export type Yieldable =
@@ -64,7 +65,7 @@ export const moment: PromiseLike<void> & { readonly __whirlwindMoment: true } = 
     // later, so `await moment` resumes as close to one iteration as a native
     // await of a thenable allows.
     return new Promise<R1 | R2>((resolve, reject) =>
-      currentIOLoop().enqueue(() => {
+      currentLoop().enqueue(() => {
         if (typeof onFulfilled !== 'function') return resolve(undefined as R1);
         try {
           resolve(onFulfilled(undefined));
@@ -117,15 +118,6 @@ export function registerYieldable(
   };
 }
 
-/** True for anything with a callable `then`: native promises and other thenables. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 /**
  * True for the `moment` sentinel: for code that handles yielded values itself
  * (a custom `registerYieldable` converter, a wrapper around a generator).
@@ -146,23 +138,9 @@ function isGeneratorObject(value: unknown): boolean {
   return value !== null && typeof value === 'object' && GeneratorPrototype.isPrototypeOf(value);
 }
 
-/** A Future that settles as `thenable` does. */
-export function futureFromThenable<T>(thenable: PromiseLike<T>): Future<T> {
-  const future = new Future<T>();
-  thenable.then(
-    (value) => {
-      if (!future.done()) future.setResult(value);
-    },
-    (error) => {
-      if (!future.done()) future.setException(error);
-    },
-  );
-  return future;
-}
-
 function momentFuture(): Future<void> {
   const future = new Future<void>();
-  currentIOLoop().enqueue(resolveMoment, future);
+  currentLoop().enqueue(resolveMoment, future);
   return future;
 }
 
@@ -234,4 +212,50 @@ export function maybeFuture(value: unknown): Future<unknown> {
   const future = new Future<unknown>();
   future.setResult(value);
   return future;
+}
+
+/**
+ * Waits for every child and resolves with their results in input order.
+ * Same as {@link multiFuture}; Tornado keeps both names.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = yield multi([fetch(urlA), fetch(urlB)]);
+ * const { user, posts } = yield multi({ user: getUser(id), posts: getPosts(id) });
+ * ```
+ */
+export function multi<const C extends readonly unknown[] | Record<string, unknown>>(
+  children: C,
+  options: MultiOptions = {},
+): Future<YieldResult<C>> {
+  return multiFuture(children, options);
+}
+
+/**
+ * The same function as {@link multi}, under Tornado's other name: waits for
+ * every child (never cancelling the others when one fails) and raises the
+ * first failure in input order; later failures are logged unless their class
+ * is in `quietExceptions`.
+ *
+ * @example
+ * ```ts
+ * const [user, posts] = yield multiFuture([getUser(id), getPosts(id)], { quietExceptions: TimeoutError });
+ * ```
+ */
+export function multiFuture<const C extends readonly unknown[] | Record<string, unknown>>(
+  children: C,
+  options: MultiOptions = {},
+): Future<YieldResult<C>> {
+  const quiet = options.quietExceptions;
+  checkQuiet(quiet, 'multi');
+  const isList = Array.isArray(children);
+  if (!isList && !isPlainObject(children)) {
+    // A Map, a Set or a class instance has no keys of its own to wait on: it would resolve to {} at once.
+    throw new TypeError(`multi: expected an array or a plain object of yieldables, got ${describeValue(children)}`);
+  }
+  const keys = isList ? null : Object.keys(children);
+  const values: readonly unknown[] = isList ? (children as readonly unknown[]) : keys!.map((k) => (children as Record<string, unknown>)[k]);
+  // Array.from, not map: map skips the holes of a sparse array, which then crashed below; a hole is undefined (a moment).
+  const futures = Array.from(values, (value) => convertYielded(value));
+  return waitForAll(futures, keys, quiet) as Future<YieldResult<C>>;
 }

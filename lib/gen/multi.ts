@@ -1,15 +1,16 @@
 /**
- * Waiting for many yieldables at once: `multi` / `multiFuture`.
+ * Waiting for many yieldables at once: the machinery behind `multi` /
+ * `multiFuture` (which convert the children, in convert.ts: converting an
+ * array is itself a multi) and the `quietExceptions` rule `withTimeout` shares.
  *
  * Results come back in input order (array → array, object → object with the
  * same keys). Every child is waited for; then the first failure in input
  * order wins and the others are logged ("Multiple exceptions in yield list")
  * unless they are instances of `quietExceptions`. Children are never cancelled.
  */
-import { Future } from '../concurrent.js';
+import { Future } from '../concurrent/future.js';
 import { describeValue } from '../internal/describe.js';
 import { appLog } from '../log.js';
-import { convertYielded, type YieldResult } from './convert.js';
 
 /** Error classes whose extra failures `multi` and `withTimeout` should not log. */
 export type QuietExceptions = (abstract new (...args: any[]) => unknown) | ReadonlyArray<abstract new (...args: any[]) => unknown>;
@@ -34,7 +35,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-function checkQuiet(quiet: unknown, what: string): void {
+/** @internal Validates a `quietExceptions` option up front. */
+export function checkQuiet(quiet: unknown, what: string): void {
   if (quiet === undefined) return;
   const list = Array.isArray(quiet) ? quiet : [quiet];
   for (const cls of list) {
@@ -45,49 +47,16 @@ function checkQuiet(quiet: unknown, what: string): void {
 }
 
 /**
- * Waits for every child and resolves with their results in input order.
- * Same as {@link multiFuture}; Tornado keeps both names.
- *
- * @example
- * ```ts
- * const [a, b] = yield multi([fetch(urlA), fetch(urlB)]);
- * const { user, posts } = yield multi({ user: getUser(id), posts: getPosts(id) });
- * ```
+ * @internal The waiting half of `multiFuture`: settles with the results of
+ * `futures` (already converted children, in input order; by `keys` if it
+ * came from an object) once every one is done, or with the first failure.
  */
-export function multi<const C extends readonly unknown[] | Record<string, unknown>>(
-  children: C,
-  options: MultiOptions = {},
-): Future<YieldResult<C>> {
-  return multiFuture(children, options);
-}
-
-/**
- * The same function as {@link multi}, under Tornado's other name: waits for
- * every child (never cancelling the others when one fails) and raises the
- * first failure in input order; later failures are logged unless their class
- * is in `quietExceptions`.
- *
- * @example
- * ```ts
- * const [user, posts] = yield multiFuture([getUser(id), getPosts(id)], { quietExceptions: TimeoutError });
- * ```
- */
-export function multiFuture<const C extends readonly unknown[] | Record<string, unknown>>(
-  children: C,
-  options: MultiOptions = {},
-): Future<YieldResult<C>> {
-  const quiet = options.quietExceptions;
-  checkQuiet(quiet, 'multi');
-  const isList = Array.isArray(children);
-  if (!isList && !isPlainObject(children)) {
-    // A Map, a Set or a class instance has no keys of its own to wait on: it would resolve to {} at once.
-    throw new TypeError(`multi: expected an array or a plain object of yieldables, got ${describeValue(children)}`);
-  }
-  const keys = isList ? null : Object.keys(children);
-  const values: readonly unknown[] = isList ? (children as readonly unknown[]) : keys!.map((k) => (children as Record<string, unknown>)[k]);
-  // Array.from, not map: map skips the holes of a sparse array, which then crashed below; a hole is undefined (a moment).
-  const futures = Array.from(values, (value) => convertYielded(value));
-  const result = new Future<YieldResult<C>>();
+export function waitForAll(
+  futures: readonly Future<unknown>[],
+  keys: readonly string[] | null,
+  quiet: QuietExceptions | undefined,
+): Future<unknown> {
+  const result = new Future<unknown>();
   let pending = 0;
   for (const child of futures) if (!child.done()) pending++;
   const settle = () => {
@@ -116,12 +85,12 @@ export function multiFuture<const C extends readonly unknown[] | Record<string, 
       }
     }
     if (failed) return;
-    if (isList) {
-      result.setResult(results as YieldResult<C>);
+    if (keys === null) {
+      result.setResult(results);
     } else {
       const byKey: Record<string, unknown> = {};
-      keys!.forEach((k, i) => (byKey[k] = results[i]));
-      result.setResult(byKey as YieldResult<C>);
+      keys.forEach((k, i) => (byKey[k] = results[i]));
+      result.setResult(byKey);
     }
   };
   // Already-done children need no wait: like a done Future, a multi of done

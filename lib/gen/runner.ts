@@ -13,12 +13,13 @@
  *   `yield` and cancels what it waits on (asyncio's `Task.cancel()`).
  */
 import { AsyncResource } from 'node:async_hooks';
-import { CancelledError, Future, InvalidStateError, type FutureListener } from '../concurrent.js';
+import { CancelledError, Future, futureFromThenable, InvalidStateError, type FutureListener } from '../concurrent/future.js';
+import { isThenable } from '../internal/thenable.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
-import { convertYielded, futureFromThenable, isThenable, moment } from './convert.js';
+import { convertYielded, moment } from './convert.js';
 
 // Future's internal states, mirrored here so the hot loop reads a number.
 const PENDING = 0;

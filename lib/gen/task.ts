@@ -1,5 +1,5 @@
 /** `Task`: the legacy bridge from Node-style callback APIs to Futures. */
-import { Future } from '../concurrent.js';
+import { Future } from '../concurrent/future.js';
 import { describeFunction, describeValue } from '../internal/describe.js';
 import { appLog } from '../log.js';
 

@@ -1,5 +1,5 @@
 /** `WaitIterator`: futures in the order they finish. */
-import { chainFuture, Future, futureAddDoneCallback } from '../concurrent.js';
+import { chainFuture, Future, futureAddDoneCallback } from '../concurrent/future.js';
 import { describeValue } from '../internal/describe.js';
 import { convertYielded } from './convert.js';
 

@@ -1,9 +1,9 @@
 /**
- * Blocking detection for `IOLoop.setBlockingLogThreshold`: the timed twin
- * of the loop's drain, and how a slow callback or coroutine step is named
- * in the warning.
+ * Blocking detection for `IOLoop.setBlockingLogThreshold`: how a slow
+ * callback or coroutine step is named in the warning (the timed drain
+ * itself is the loop's, in ioloop.ts).
  *
- * Cost model: the loop picks this drain once per iteration with one
+ * Cost model: the loop picks its timed drain once per iteration with one
  * boolean test, so with the threshold off nothing here runs. With it on,
  * each callback costs one `performance.now()` call (about +40 ns a
  * callback, bench/blocking-detection.ts); naming and locating
@@ -14,58 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Session } from 'node:inspector';
-import { ReadyCallback, TimeoutHandle, type IOLoop } from '../ioloop.js';
-import { callListener, listenerCallback, runListeners } from '../concurrent.js';
-import { genLog, appLog } from '../log.js';
 import { describeFunction, describeValue } from './describe.js';
-
-type Task = (a: any, b: any) => void;
-
-/**
- * Runs one iteration's batch of `task(a, b)` triples (its first `length`
- * slots) as the loop's own drain does (slots emptied, errors logged, stop if
- * the loop is closed), timing each entry and
- * warning about the ones that took longer than `thresholdSeconds`.
- */
-export function runTimedBatch(loop: IOLoop, batch: unknown[], length: number, thresholdSeconds: number): void {
-  const thresholdMs = thresholdSeconds * 1000;
-  // One clock read per callback: each one's end is the next one's start.
-  let started = performance.now();
-  for (let i = 0; i < length; i += 3) {
-    const task = batch[i] as Task;
-    const a = batch[i + 1];
-    const b = batch[i + 2];
-    batch[i] = batch[i + 1] = batch[i + 2] = undefined;
-    if (task === runListeners) {
-      // A Future's listeners share one entry: time and name each one as if it had its own.
-      const listeners = a as unknown[];
-      for (let j = 0; j < listeners.length; j++) {
-        started = runTimed(callListener, listeners[j], b, listenerCallback(listeners[j]), started, thresholdMs);
-        if (loop.isClosed()) return;
-      }
-      continue;
-    }
-    // A due timer's handle forgets its callback when it runs: keep it for the warning.
-    const subject = a instanceof TimeoutHandle || a instanceof ReadyCallback ? a.callback : listenerCallback(a);
-    started = runTimed(task, a, b, subject, started, thresholdMs);
-    if (loop.isClosed()) break;
-  }
-}
-
-/** Runs one `task(a, b)` as the drain does (errors logged), warns if it blocked; returns when it finished. */
-function runTimed(task: Task, a: unknown, b: unknown, subject: unknown, started: number, thresholdMs: number): number {
-  try {
-    task(a, b);
-  } catch (error) {
-    appLog.error('Exception in callback %s', describeFunction(listenerCallback(a)), error);
-  }
-  const finished = performance.now();
-  const elapsedMs = finished - started;
-  if (elapsedMs > thresholdMs) {
-    genLog.warning('IOLoop blocked for %s seconds in %s', (elapsedMs / 1000).toFixed(3), describeBlocker(subject, task));
-  }
-  return finished;
-}
 
 /** Checks a threshold for `setBlockingLogThreshold`: seconds > 0, or 0/null for off (returned as 0). */
 export function checkBlockingThreshold(seconds: unknown): number {
@@ -83,7 +32,7 @@ export function checkBlockingThreshold(seconds: unknown): number {
  * what ran, and where it was defined. A coroutine step reaches the loop as
  * its runner object, which keeps the generator function it steps.
  */
-function describeBlocker(subject: unknown, task: Function): string {
+export function describeBlocker(subject: unknown, task: Function): string {
   const coroutineFunction = (subject as { coroutineFunction?: unknown } | null)?.coroutineFunction;
   if (typeof coroutineFunction === 'function') return `coroutine ${withLocation(coroutineFunction)}`;
   if (typeof subject === 'function') return `callback ${withLocation(subject)}`;

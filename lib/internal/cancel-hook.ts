@@ -4,33 +4,22 @@
  * `cancel()`, not one loop iteration later when a done callback would run
  * (by then the event may have fired into a Future nobody waits on).
  */
-import { Future } from '../concurrent.js';
+import { Future } from '../concurrent/future.js';
 
-type CancelHookFutureClass = new <T>(onCancel: () => void) => Future<T>;
-
-// Made on first use: this module is loaded while `concurrent.ts` itself is
-// still being evaluated (it re-exports the executor), when `Future` cannot
-// be extended yet.
-let cancelHookFutureClass: CancelHookFutureClass | null = null;
-
-function defineCancelHookFuture(): CancelHookFutureClass {
-  class CancelHookFuture<T> extends Future<T> {
-    private readonly onCancel: () => void;
-    constructor(onCancel: () => void) {
-      super();
-      this.onCancel = onCancel;
-    }
-    override cancel(message?: string): boolean {
-      if (!super.cancel(message)) return false;
-      this.onCancel();
-      return true;
-    }
+class CancelHookFuture<T> extends Future<T> {
+  private readonly onCancel: () => void;
+  constructor(onCancel: () => void) {
+    super();
+    this.onCancel = onCancel;
   }
-  return CancelHookFuture as CancelHookFutureClass;
+  override cancel(message?: string): boolean {
+    if (!super.cancel(message)) return false;
+    this.onCancel();
+    return true;
+  }
 }
 
 /** A pending Future that calls `onCancel()` synchronously when `cancel()` succeeds. */
 export function futureWithCancelHook<T>(onCancel: () => void): Future<T> {
-  if (cancelHookFutureClass === null) cancelHookFutureClass = defineCancelHookFuture();
-  return new cancelHookFutureClass<T>(onCancel);
+  return new CancelHookFuture<T>(onCancel);
 }

@@ -1,8 +1,8 @@
 /**
  * Error classes shared by several modules. Each public module re-exports the
  * ones that belong to it (concurrent: InvalidStateError, CancelledError; gen:
- * BadYieldError, TimeoutError, ReturnValueIgnoredError), so this file has no
- * imports and can be loaded first by anyone.
+ * BadYieldError, TimeoutError, ReturnValueIgnoredError; queues: QueueEmpty,
+ * QueueFull), so this file has no imports and can be loaded first by anyone.
  */
 
 /** Base for whirlwind's errors: sets `name` to the class name, as API.md asks. */
@@ -86,3 +86,24 @@ export class TimeoutError extends WhirlwindError {
  * ```
  */
 export class ReturnValueIgnoredError extends WhirlwindError {}
+
+/**
+ * `getNowait()` found no item.
+ *
+ * @example
+ * ```ts
+ * try { new Queue().getNowait(); } catch (e) { e instanceof QueueEmpty; } // true
+ * ```
+ */
+export class QueueEmpty extends WhirlwindError {}
+
+/**
+ * `putNowait()` found the queue at its `maxsize`.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue(1); q.putNowait(1);
+ * try { q.putNowait(2); } catch (e) { e instanceof QueueFull; } // true
+ * ```
+ */
+export class QueueFull extends WhirlwindError {}

@@ -5,7 +5,7 @@
  * call counts; a later one is logged and ignored, since a library that calls
  * back twice has a bug the caller should hear about but cannot recover from.
  */
-import type { Future } from '../concurrent.js';
+import type { Future } from '../concurrent/future.js';
 import { describeFunction } from './describe.js';
 import { appLog } from '../log.js';
 

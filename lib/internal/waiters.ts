@@ -10,9 +10,10 @@
  * so dead entries never outnumber live ones by more than 100 and a rebuild is
  * O(1) amortised per abandoned waiter.
  */
-import { Future } from '../concurrent.js';
-import { IOLoop, type TimeoutHandle } from '../ioloop.js';
+import { Future } from '../concurrent/future.js';
+import { describeValue } from './describe.js';
 import { TimeoutError } from './errors.js';
+import { currentLoop, type ScheduledTimer, type SchedulingLoop } from './scheduling.js';
 import { deadlineFromTimeout, type Timeout } from './timeout.js';
 
 /** More abandoned waiters than this (and at least half the line) triggers a rebuild. */
@@ -101,8 +102,8 @@ export class Waiter<T, P = undefined> extends Future<T> {
    * hand-off, instead of dropping it for CancelledError.
    */
   readonly handsOff = true;
-  private timer: TimeoutHandle | null = null;
-  private loop: IOLoop | null = null;
+  private timer: ScheduledTimer | null = null;
+  private loop: SchedulingLoop | null = null;
   private onTimeout: OnTimeout = OnTimeout.Fail;
   private timeoutMessage = '';
 
@@ -120,7 +121,7 @@ export class Waiter<T, P = undefined> extends Future<T> {
   expireAt(deadline: number, onTimeout: OnTimeout, message: string): void {
     this.onTimeout = onTimeout;
     this.timeoutMessage = message;
-    this.loop = IOLoop.current();
+    this.loop = currentLoop();
     this.timer = this.loop.callAtQuietly(deadline, expireWaiter, this);
   }
 
@@ -165,13 +166,22 @@ function expireWaiter(waiter: Waiter<unknown, unknown>): void {
   waiter.expire();
 }
 
+/** Validates a `maxsize` (0 for unbounded) for a queue or an event buffer; `what` names the caller in the error. */
+export function checkMaxsize(maxsize: unknown, what: string): number {
+  if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
+    throw new TypeError(`${what}: maxsize must be a number (0 for unbounded), got ${describeValue(maxsize)}`);
+  }
+  if (maxsize < 0) throw new RangeError(`${what}: maxsize must be >= 0, got ${maxsize}`);
+  return maxsize;
+}
+
 /**
  * Validates a `Timeout` argument up front (so bad input throws before anything
  * changes) and returns its absolute deadline, or `undefined` for no timeout.
  */
 export function checkedDeadline(timeout: Timeout | undefined, owner: string, method: string): number | undefined {
   if (timeout === undefined) return undefined; // the hot path: no string building
-  return deadlineFromTimeout(() => IOLoop.current().time(), timeout, `${owner}.${method}`);
+  return deadlineFromTimeout(() => currentLoop().time(), timeout, `${owner}.${method}`);
 }
 
 /**

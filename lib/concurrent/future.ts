@@ -1,0 +1,540 @@
+/**
+ * Futures, as Tornado's `tornado.concurrent` (which uses asyncio's Future):
+ * a placeholder for a result that is not there yet.
+ *
+ * State changes synchronously (`setResult` → `done()` is true at once), while
+ * done callbacks always run later, on the IOLoop's FIFO ready queue, in the
+ * order they were added. A Future is also a thenable (`await future` works in
+ * native async functions) and a single-shot iterable (`yield* future` in a
+ * coroutine is typed).
+ *
+ * @example
+ * ```ts
+ * const f = new Future<number>();
+ * f.addDoneCallback((done) => console.log('result', done.result()));
+ * f.setResult(42);
+ * console.log(f.done()); // true, the callback has not run yet
+ * ```
+ * @module
+ */
+import { AsyncResource } from 'node:async_hooks';
+import { CancelledError, InvalidStateError } from '../internal/errors.js';
+import { describeFunction, describeValue } from '../internal/describe.js';
+import { currentLoop } from '../internal/scheduling.js';
+import { isThenable } from '../internal/thenable.js';
+import { appLog } from '../log.js';
+
+export { CancelledError, InvalidStateError } from '../internal/errors.js';
+
+const enum State {
+  Pending = 0,
+  Finished = 1,
+  Failed = 2,
+  Cancelled = 3,
+}
+
+/**
+ * @internal Listener shape: the coroutine runner waits on futures through an
+ * object with a method instead of a closure, so suspending allocates nothing.
+ */
+export interface FutureListener {
+  onFutureDone(future: Future<any>): void;
+}
+
+type DoneCallback<T> = (future: Future<T>) => void;
+type Listener = DoneCallback<any> | FutureListener;
+
+/** Held by the GC registry for a failed future until someone looks at its exception. */
+interface UnretrievedException {
+  error: unknown;
+}
+
+const NEVER_RETRIEVED = 'Future exception was never retrieved';
+
+const unretrievedRegistry = new FinalizationRegistry<UnretrievedException>((held) => {
+  if (!unreportedAtExit.delete(held)) return;
+  appLog.error(NEVER_RETRIEVED, held.error);
+});
+
+// A short script ends long before any garbage collection: without a report at
+// exit, a failed coroutine nobody awaited vanished without a word. Failures
+// still unretrieved (and not yet collected) when the process exits are
+// reported then, whether it ends by itself or by process.exit(). Not earlier:
+// a Future stored now and yielded on a later iteration is legitimate, and
+// nothing before the end tells it apart from a forgotten one.
+const unreportedAtExit = new Set<UnretrievedException>();
+let exitReportInstalled = false;
+
+function reportUnretrievedAtExit(): void {
+  for (const held of unreportedAtExit) appLog.error(NEVER_RETRIEVED, held.error);
+  unreportedAtExit.clear();
+}
+
+function watchUntilExit(held: UnretrievedException): void {
+  unreportedAtExit.add(held);
+  if (exitReportInstalled || typeof process !== 'object' || typeof process.once !== 'function') return;
+  exitReportInstalled = true;
+  process.once('exit', reportUnretrievedAtExit);
+}
+
+// Most failures are looked at in the same turn (a coroutine yields the failed
+// Future a call just returned). Registering each with the GC registry and
+// formatting its stack cost about 8 µs per failure (10x a caught native
+// rejection), so a failure nobody listens to yet waits in this list until the
+// end of the turn, and only the ones still unobserved then are registered.
+const AWAITING_END_OF_TURN: UnretrievedException = Object.freeze({ error: undefined });
+let endOfTurnCandidates: Future<unknown>[] = [];
+const settledForEndOfTurn = Promise.resolve();
+
+function registerStillUnretrieved(): void {
+  const candidates = endOfTurnCandidates;
+  endOfTurnCandidates = [];
+  for (const future of candidates) future.registerIfUnretrieved();
+}
+
+/**
+ * @internal A done callback with the AsyncLocalStorage context it was added
+ * in: it runs there, as asyncio's add_done_callback runs a callback in the
+ * context current at registration (a loop iteration has no store of its own).
+ */
+export class DoneCallbackInContext implements FutureListener {
+  private readonly context = new AsyncResource('whirlwind.DoneCallback');
+  constructor(readonly callback: DoneCallback<any>) {}
+  onFutureDone(future: Future<any>): void {
+    this.context.runInAsyncScope(this.callback, null, future);
+  }
+}
+
+/** @internal The user's function behind a listener, for messages and removeDoneCallback. */
+export function listenerCallback(listener: unknown): unknown {
+  return listener instanceof DoneCallbackInContext ? listener.callback : listener;
+}
+
+/** @internal The ready-queue task for one listener. */
+export function callListener(listener: Listener, future: Future<unknown>): void {
+  if (typeof listener === 'function') listener(future);
+  else listener.onFutureDone(future);
+}
+
+/**
+ * @internal The ready-queue task for a Future with several listeners: one
+ * queue entry runs them all, in the order they were added, each as if it had
+ * its own entry (its exception logged, the rest dropped if it closes the
+ * loop). Settling a Future that 100,000 coroutines wait on then pushes one
+ * entry, not 100,000 (bench workload D: wake-up about 40% faster).
+ * Blocking detection (lib/internal/blocking.ts) unpacks it to time each listener.
+ */
+export function runListeners(listeners: Listener[], future: Future<unknown>): void {
+  // The running loop: read before any listener runs (one may make another loop current).
+  const loop = currentLoop();
+  for (let i = 0; i < listeners.length; i++) {
+    const listener = listeners[i];
+    try {
+      callListener(listener, future);
+    } catch (error) {
+      appLog.error('Exception in callback %s', describeFunction(listenerCallback(listener)), error);
+    }
+    if (loop.isClosed()) return;
+  }
+}
+
+/**
+ * A placeholder for the outcome of an asynchronous operation.
+ *
+ * @example
+ * ```ts
+ * function delayedAnswer(): Future<number> {
+ *   const f = new Future<number>();
+ *   IOLoop.current().callLater(0.1, () => f.setResult(42));
+ *   return f;
+ * }
+ * const answer = await delayedAnswer();
+ * ```
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  /** @internal */ _state: State = State.Pending;
+  /** @internal */ _result: T | undefined = undefined;
+  /** @internal */ _exception: unknown = undefined;
+  // One listener is stored bare, more in an array: most futures have exactly one waiter.
+  private listeners: Listener | Listener[] | null = null;
+  private unretrieved: UnretrievedException | null = null;
+  private promise: Promise<T> | null = null;
+
+  /** True once the future has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this._state !== State.Pending;
+  }
+
+  /** True if `cancel()` succeeded. */
+  cancelled(): boolean {
+    return this._state === State.Cancelled;
+  }
+
+  /**
+   * The result; throws the exception if the future failed, `CancelledError` if
+   * it was cancelled, `InvalidStateError` if it is still pending.
+   */
+  result(): T {
+    switch (this._state) {
+      case State.Finished:
+        return this._result as T;
+      case State.Failed:
+        this.markRetrieved();
+        throw this._exception;
+      case State.Cancelled:
+        throw this.cancellationError();
+      default:
+        throw new InvalidStateError('result() called on a pending Future: wait until done() is true');
+    }
+  }
+
+  /** The exception, or `null` if the future succeeded; same pending/cancelled rules as `result()`. */
+  exception(): unknown {
+    switch (this._state) {
+      case State.Finished:
+        return null;
+      case State.Failed:
+        this.markRetrieved();
+        return this._exception;
+      case State.Cancelled:
+        throw this.cancellationError();
+      default:
+        throw new InvalidStateError('exception() called on a pending Future: wait until done() is true');
+    }
+  }
+
+  /** Completes the future with `value`; `InvalidStateError` if it is already done. */
+  setResult(value: T): void {
+    if (this._state !== State.Pending) {
+      throw new InvalidStateError(`setResult() called on a Future that is already ${this.stateName()}`);
+    }
+    this._result = value;
+    this._state = State.Finished;
+    this.scheduleListeners();
+  }
+
+  /** Fails the future with `error`; `InvalidStateError` if it is already done. */
+  setException(error: unknown): void {
+    if (this._state !== State.Pending) {
+      throw new InvalidStateError(`setException() called on a Future that is already ${this.stateName()}`);
+    }
+    this._exception = error;
+    this._state = State.Failed;
+    if (this.listeners === null && this.promise === null) {
+      this.unretrieved = AWAITING_END_OF_TURN;
+      if (endOfTurnCandidates.length === 0) void settledForEndOfTurn.then(registerStillUnretrieved);
+      endOfTurnCandidates.push(this);
+    }
+    this.scheduleListeners();
+  }
+
+  /**
+   * Cancels the future: it becomes done, `result()` throws `CancelledError`,
+   * callbacks are scheduled. Returns false if it was already done.
+   */
+  cancel(message?: string): boolean {
+    if (this._state !== State.Pending) return false;
+    this._state = State.Cancelled;
+    this._exception = new CancelledError(message);
+    this.scheduleListeners();
+    return true;
+  }
+
+  /**
+   * Calls `callback(future)` once the future is done: always on a later loop
+   * iteration (even if already done), in the order callbacks were added.
+   *
+   * @example
+   * ```ts
+   * future.addDoneCallback((f) => console.log(f.exception() ?? f.result()));
+   * ```
+   */
+  addDoneCallback(callback: DoneCallback<T>): void {
+    if (typeof callback !== 'function') {
+      throw new TypeError(`addDoneCallback: expected a function, got ${describeValue(callback)}`);
+    }
+    this.addListener(new DoneCallbackInContext(callback));
+  }
+
+  /** Removes every registration of `callback`; returns how many were removed. */
+  removeDoneCallback(callback: DoneCallback<T>): number {
+    const listeners = this.listeners;
+    if (listeners === null) return 0;
+    if (!Array.isArray(listeners)) {
+      if (listenerCallback(listeners) !== callback) return 0;
+      this.listeners = null;
+      return 1;
+    }
+    const kept = listeners.filter((l) => listenerCallback(l) !== callback);
+    const removed = listeners.length - kept.length;
+    this.listeners = kept.length === 0 ? null : kept;
+    return removed;
+  }
+
+  /** @internal Registers a listener (a callback or the runner); the fast path of every waiter. */
+  addListener(listener: Listener): void {
+    this.markRetrieved();
+    if (this._state !== State.Pending) {
+      currentLoop().enqueue(callListener, listener, this);
+      return;
+    }
+    const listeners = this.listeners;
+    if (listeners === null) this.listeners = listener;
+    else if (Array.isArray(listeners)) listeners.push(listener);
+    else this.listeners = [listeners, listener];
+  }
+
+  /** @internal Forgets a listener (used when a waiter stops waiting, e.g. on cancellation). */
+  removeListener(listener: Listener): void {
+    const listeners = this.listeners;
+    if (listeners === listener) this.listeners = null;
+    else if (Array.isArray(listeners)) {
+      const i = listeners.indexOf(listener);
+      if (i >= 0) listeners.splice(i, 1);
+    }
+  }
+
+  /**
+   * Makes `await future` work in native async code; settles through the loop's
+   * FIFO queue like any done callback.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.asPromise().then(onFulfilled, onRejected);
+  }
+
+  /** As `Promise.prototype.catch`. */
+  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.asPromise().catch(onRejected);
+  }
+
+  /** As `Promise.prototype.finally`. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.asPromise().finally(onFinally);
+  }
+
+  /**
+   * `yield* future` inside a coroutine evaluates to the result, typed `T`: the
+   * iterator hands the future itself to the runner once, then returns what the
+   * runner sends back.
+   *
+   * @example
+   * ```ts
+   * const body = yield* client.fetch(url); // typed HTTPResponse, no cast
+   * ```
+   */
+  [Symbol.iterator](): Iterator<Future<T>, T, any> {
+    return new SingleShotIterator(this);
+  }
+
+  toString(): string {
+    switch (this._state) {
+      case State.Finished:
+        return `<Future finished result=${describeValue(this._result)}>`;
+      case State.Failed:
+        return `<Future finished exception=${describeValue(this._exception)}>`;
+      case State.Cancelled:
+        return '<Future cancelled>';
+      default:
+        return '<Future pending>';
+    }
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  private asPromise(): Promise<T> {
+    if (this.promise !== null) return this.promise;
+    this.markRetrieved();
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.addListener((done: Future<T>) => {
+        if (done._state === State.Finished) resolve(done._result as T);
+        else if (done._state === State.Failed) reject(done._exception);
+        else reject(done.cancellationError());
+      });
+    });
+    return this.promise;
+  }
+
+  private scheduleListeners(): void {
+    const listeners = this.listeners;
+    if (listeners === null) return;
+    this.listeners = null;
+    if (Array.isArray(listeners)) currentLoop().enqueue(runListeners, listeners, this);
+    else currentLoop().enqueue(callListener, listeners, this);
+  }
+
+  /** @internal The stored CancelledError (or a fresh one); a new error each time would lose the cancel message. */
+  cancellationError(): CancelledError {
+    return this._exception instanceof CancelledError ? this._exception : new CancelledError();
+  }
+
+  /** @internal Someone has seen (or will see) the outcome: a failure is no longer "never retrieved". */
+  markRetrieved(): void {
+    const unretrieved = this.unretrieved;
+    if (unretrieved === null) return;
+    this.unretrieved = null;
+    if (unretrieved === AWAITING_END_OF_TURN) return;
+    unretrievedRegistry.unregister(unretrieved);
+    unreportedAtExit.delete(unretrieved);
+  }
+
+  /** @internal End of the turn a failure happened in: if still nobody looked, watch for it being collected unseen. */
+  registerIfUnretrieved(): void {
+    if (this.unretrieved !== AWAITING_END_OF_TURN) return;
+    const error = this._exception;
+    // Format the stack now: until `stack` is read, V8 keeps the raw frames,
+    // whose receivers include a coroutine's own Future (its runner is on the
+    // stack when the generator throws). Held by the registry, they would keep
+    // that Future alive forever: never collected, never reported.
+    if (error instanceof Error) void error.stack;
+    const held = { error };
+    this.unretrieved = held;
+    unretrievedRegistry.register(this, held, held);
+    watchUntilExit(held);
+  }
+
+  private stateName(): string {
+    return this._state === State.Finished ? 'finished' : this._state === State.Failed ? 'failed' : 'cancelled';
+  }
+}
+
+class SingleShotIterator<T> implements Iterator<Future<T>, T, any> {
+  private started = false;
+  constructor(private readonly future: Future<T>) {}
+
+  next(sent?: any): IteratorResult<Future<T>, T> {
+    if (!this.started) {
+      this.started = true;
+      return { value: this.future, done: false };
+    }
+    return { value: sent as T, done: true };
+  }
+
+  throw(error?: unknown): IteratorResult<Future<T>, T> {
+    throw error;
+  }
+
+  return(value?: any): IteratorResult<Future<T>, T> {
+    return { value: value as T, done: true };
+  }
+}
+
+/**
+ * True for whirlwind Futures (not for plain promises; use `gen.convertYielded`
+ * to accept both).
+ *
+ * @example
+ * ```ts
+ * isFuture(new Future()); // true
+ * isFuture(Promise.resolve()); // false
+ * ```
+ */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return value instanceof Future;
+}
+
+/**
+ * Copies `a`'s outcome to `b` once `a` is done, unless `b` is done by then
+ * (e.g. cancelled). `a` may be a Future or any thenable.
+ *
+ * @example
+ * ```ts
+ * const outer = new Future<number>();
+ * chainFuture(inner, outer);
+ * ```
+ */
+export function chainFuture<T>(a: Future<T> | PromiseLike<T>, b: Future<T>): void {
+  // Checked now: a bad target would otherwise fail later, inside the loop, far from the call.
+  if (!(b instanceof Future)) {
+    throw new TypeError(`chainFuture: expected a Future as the target, got ${describeValue(b)}`);
+  }
+  if (a instanceof Future) {
+    futureAddDoneCallback(a, (done) => copyOutcome(done, b));
+    return;
+  }
+  if (!isThenable(a)) {
+    throw new TypeError(`chainFuture: expected a Future or thenable as the source, got ${describeValue(a)}`);
+  }
+  settleFromThenable(a as PromiseLike<T>, b);
+}
+
+/** @internal A Future that settles as `thenable` does (the thenable half of `chainFuture`, for convertYielded). */
+export function futureFromThenable<T>(thenable: PromiseLike<T>): Future<T> {
+  const future = new Future<T>();
+  settleFromThenable(thenable, future);
+  return future;
+}
+
+function settleFromThenable<T>(thenable: PromiseLike<T>, target: Future<T>): void {
+  thenable.then(
+    (value) => {
+      if (!target.done()) target.setResult(value);
+    },
+    (error) => {
+      if (!target.done()) target.setException(error);
+    },
+  );
+}
+
+function copyOutcome<T>(from: Future<T>, to: Future<T>): void {
+  if (to.done()) return;
+  if (from._state === State.Cancelled) to.cancel();
+  else if (from._state === State.Failed) to.setException(from.exception());
+  else to.setResult(from._result as T);
+}
+
+/**
+ * Sets the result unless the future was cancelled meanwhile (a cancelled
+ * operation finishing late is normal, not an error).
+ *
+ * @example
+ * ```ts
+ * socket.on('data', (chunk) => futureSetResultUnlessCancelled(readFuture, chunk));
+ * ```
+ */
+export function futureSetResultUnlessCancelled<T>(future: Future<T>, value: T): void {
+  if (!future.cancelled()) future.setResult(value);
+}
+
+/**
+ * Sets the exception unless the future was cancelled; then the exception has
+ * nowhere to go and is logged ("Exception after Future was cancelled").
+ *
+ * @example
+ * ```ts
+ * socket.on('error', (error) => futureSetExceptionUnlessCancelled(readFuture, error));
+ * ```
+ */
+export function futureSetExceptionUnlessCancelled(future: Future<unknown>, error: unknown): void {
+  if (!future.cancelled()) future.setException(error);
+  else appLog.error('Exception after Future was cancelled', error);
+}
+
+/**
+ * Like `addDoneCallback`, but runs `callback` at once (synchronously) if the
+ * future is already done, as Tornado's `future_add_done_callback`.
+ *
+ * @example
+ * ```ts
+ * futureAddDoneCallback(f, (done) => cleanup(done));
+ * ```
+ */
+export function futureAddDoneCallback<T>(future: Future<T>, callback: DoneCallback<T>): void {
+  if (!(future instanceof Future)) {
+    throw new TypeError(`futureAddDoneCallback: expected a Future, got ${describeValue(future)}`);
+  }
+  if (typeof callback !== 'function') {
+    throw new TypeError(`futureAddDoneCallback: expected a function, got ${describeValue(callback)}`);
+  }
+  if (future.done()) {
+    // Handing a failed future to a callback counts as retrieving its exception, as addDoneCallback does.
+    future.markRetrieved();
+    callback(future);
+  } else {
+    future.addDoneCallback(callback);
+  }
+}
