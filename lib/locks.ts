@@ -26,7 +26,7 @@
 // the loop they schedule on (internal/scheduling), for code that imports only this entry.
 import './ioloop.js';
 import { Future } from './concurrent/future.js';
-import { describeValue } from './internal/describe.js';
+import { describeValue } from './internal/describe-safely.js';
 import { checkedDeadline, OnTimeout, Waiter, WaiterList, type WaiterOwner } from './internal/waiters.js';
 import type { Timeout } from './internal/timeout.js';
 

@@ -14,6 +14,7 @@
  * @module
  */
 import { format } from 'node:util';
+import { describeValue } from './internal/describe-safely.js';
 
 /** Severity of a record; numbers as Python's `logging` so levels compare the same way. */
 export enum LogLevel {
@@ -188,21 +189,59 @@ export class Logger {
     const record: LogRecord = {
       logger: this.name,
       level,
-      message: args.length > 0 ? format(message, ...args) : message,
+      message: args.length > 0 ? formatSafely(message, args) : message,
       created: Date.now(),
     };
     if (error !== undefined) record.error = error;
+    // Loggers are called from the loop's drain: a broken filter or handler
+    // must not turn a logged error into a crash of the loop (or of its caller).
     for (const filter of this.filters) {
-      if (!filter(record)) return;
+      let keep: unknown;
+      try {
+        keep = filter(record);
+      } catch (filterError) {
+        // The record still goes out: losing the error it reports would be worse than a duplicate.
+        reportLoggingFailure('log filter', filterError);
+        continue;
+      }
+      if (!keep) return;
     }
     for (const handler of this.handlers) {
       try {
         handler(record);
       } catch (handlerError) {
-        // A broken handler must not turn a logged error into a crash of the loop.
-        process.stderr.write(`whirlwind: log handler failed: ${String(handlerError)}\n`);
+        reportLoggingFailure('log handler', handlerError);
       }
     }
+  }
+}
+
+/**
+ * @internal The last resort when logging itself fails: one line on stderr.
+ * Never throws, whatever was thrown (a Symbol, an object whose toString throws).
+ */
+export function reportLoggingFailure(what: string, error: unknown): void {
+  try {
+    process.stderr.write(`whirlwind: ${what} failed: ${errorText(error)}\n`);
+  } catch {
+    // stderr is gone or replaced by something that throws: nowhere left to report to.
+  }
+}
+
+function errorText(error: unknown): string {
+  try {
+    return String(error);
+  } catch {
+    return describeValue(error);
+  }
+}
+
+/** `%s` of a revoked Proxy makes format() throw: then each argument is described rather than formatted. */
+function formatSafely(message: string, args: unknown[]): string {
+  try {
+    return format(message, ...args);
+  } catch {
+    return format(message, ...args.map(describeValue));
   }
 }
 

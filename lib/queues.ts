@@ -32,7 +32,7 @@
  * @module
  */
 import { Future } from './concurrent/future.js';
-import { describeValue } from './internal/describe.js';
+import { describeValue } from './internal/describe-safely.js';
 import { QueueEmpty, QueueFull } from './internal/errors.js';
 import type { Timeout } from './internal/timeout.js';
 import { checkedDeadline, checkMaxsize, Deque, OnTimeout, Waiter, WaiterList } from './internal/waiters.js';

@@ -17,7 +17,7 @@ import { Future } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { coroutine, Runner } from './gen/runner.js';
 import { TimeoutError } from './internal/errors.js';
-import { describeValue } from './internal/describe.js';
+import { describeValue } from './internal/describe-safely.js';
 import { finishAfter } from './internal/settle.js';
 import type { LogRecord, Logger, LogLevel } from './log.js';
 

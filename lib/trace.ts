@@ -24,7 +24,7 @@
 import { Future } from './concurrent/future.js';
 import { currentIOLoop } from './ioloop.js';
 import { isMoment } from './gen/convert.js';
-import { describeValue } from './internal/describe.js';
+import { describeValue } from './internal/describe-safely.js';
 import { finishAfter } from './internal/settle.js';
 import { callSitesEnabled, setCallSitesEnabled, setTraceSink, type RunnerTraceSink } from './internal/trace-hook.js';
 

@@ -4,6 +4,7 @@ import { Future } from '../lib/concurrent.js';
 import { coroutine } from '../lib/gen.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { genLog, appLog } from '../lib/log.js';
+import { functionWithThrowingName } from './support/hostile.js';
 import { captureLog, iterations, resolvedLater } from './support/index.js';
 
 /**
@@ -51,6 +52,18 @@ describe('IOLoop.setBlockingLogThreshold', () => {
     }));
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.match(/^IOLoop blocked for 0\.120 seconds in callback resizeImages \(file:\/\/\/.*\/blocking\.spec\.js:\d+:\d+\)$/);
+  });
+
+  it('still warns, and the loop goes on, when naming the slow callback throws', async () => {
+    loop.setBlockingLogThreshold(0.05);
+    const ran: string[] = [];
+    const warnings = await warningsDuring(() => {
+      loop.addCallback(functionWithThrowingName(() => block(120)));
+      loop.addCallback(() => ran.push('next'));
+    });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/^IOLoop blocked for 0\.120 seconds in callback <a function that cannot be described> \(file:/);
+    expect(ran).to.deep.equal(['next']);
   });
 
   it('names the coroutine whose step was slow', async () => {

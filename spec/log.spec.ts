@@ -152,9 +152,51 @@ describe('log', () => {
       expect(records.map((r) => r.message)).to.deep.equal(['still delivered']);
       expect(written).to.equal('whirlwind: log handler failed: Error: handler broke\n');
     });
+
+    it('survives a handler that throws something that cannot be turned into a string', () => {
+      const { logger, records } = recordingLogger();
+      const unprintable = Object.create(null); // String() of it throws
+      logger.replaceHandlers([
+        () => {
+          throw unprintable;
+        },
+        (r) => records.push(r),
+      ]);
+      const written = stderrOf(() => logger.error('still delivered'));
+      expect(records.map((r) => r.message)).to.deep.equal(['still delivered']);
+      expect(written).to.equal('whirlwind: log handler failed: [Object: null prototype] {}\n');
+    });
+
+    it('formats an argument that format() cannot read (a revoked Proxy) by describing it', () => {
+      const { logger, records } = recordingLogger();
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      logger.info('got %s', proxy);
+      expect(records.map((r) => r.message)).to.deep.equal(['got <Revoked Proxy>']);
+    });
   });
 
   describe('filters', () => {
+    it('survives a throwing filter: the record still reaches the handlers and the failure goes to stderr', () => {
+      const { logger, records } = recordingLogger();
+      logger.addFilter(() => {
+        throw new Error('filter broke');
+      });
+      const written = stderrOf(() => logger.error('still delivered'));
+      expect(records.map((r) => r.message)).to.deep.equal(['still delivered']);
+      expect(written).to.equal('whirlwind: log filter failed: Error: filter broke\n');
+    });
+
+    it('lets a later filter still swallow a record after an earlier one threw', () => {
+      const { logger, records } = recordingLogger();
+      logger.addFilter(() => {
+        throw new Error('filter broke');
+      });
+      logger.addFilter(() => false);
+      stderrOf(() => logger.error('swallowed'));
+      expect(records).to.deep.equal([]);
+    });
+
     it('lets a filter swallow a record before any handler sees it', () => {
       const { logger, records } = recordingLogger();
       const seenByFilter: string[] = [];

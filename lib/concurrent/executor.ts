@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Future } from './future.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
-import { describeFunction, describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { WhirlwindError } from '../internal/errors.js';
 import type { JobMessage, ReplyMessage, SerialisedError } from '../internal/executor-worker.js';
 

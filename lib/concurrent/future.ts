@@ -19,9 +19,10 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import { CancelledError, InvalidStateError } from '../internal/errors.js';
-import { describeFunction, describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { currentLoop } from '../internal/scheduling.js';
 import { isThenable } from '../internal/thenable.js';
+import { logCallbackException } from '../internal/callback-failure.js';
 import { appLog } from '../log.js';
 
 export { CancelledError, InvalidStateError } from '../internal/errors.js';
@@ -132,7 +133,7 @@ export function runListeners(listeners: Listener[], future: Future<unknown>): vo
     try {
       callListener(listener, future);
     } catch (error) {
-      appLog.error('Exception in callback %s', describeFunction(listenerCallback(listener)), error);
+      logCallbackException(listenerCallback(listener), error);
     }
     if (loop.isClosed()) return;
   }

@@ -1,6 +1,6 @@
 /** `returnFuture`: Tornado 4's `return_future`, for Node-style callback functions. */
 import { Future } from './future.js';
-import { describeFunction, describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { ReturnValueIgnoredError } from '../internal/errors.js';
 import { settleOnce, type CollapsedValues } from '../internal/node-callback.js';
 

@@ -22,7 +22,7 @@
 import { CancelledError, Future } from '../concurrent/future.js';
 import { currentIOLoop, type IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
-import { describeFunction, describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { QueueFull, TimeoutError } from '../internal/errors.js';
 import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
 import { deadlineFromTimeout, type Timeout } from '../internal/timeout.js';

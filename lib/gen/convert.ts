@@ -8,7 +8,7 @@
  */
 import { Future, futureFromThenable, isFuture } from '../concurrent/future.js';
 import { BadYieldError } from '../internal/errors.js';
-import { describeFunction, describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { currentLoop } from '../internal/scheduling.js';
 import { isThenable } from '../internal/thenable.js';
 import { appLog } from '../log.js';

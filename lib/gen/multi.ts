@@ -9,7 +9,7 @@
  * unless they are instances of `quietExceptions`. Children are never cancelled.
  */
 import { Future } from '../concurrent/future.js';
-import { describeValue } from '../internal/describe.js';
+import { describeValue } from '../internal/describe-safely.js';
 import { appLog } from '../log.js';
 
 /** Error classes whose extra failures `multi` and `withTimeout` should not log. */

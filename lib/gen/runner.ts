@@ -17,7 +17,7 @@ import { CancelledError, Future, futureFromThenable, InvalidStateError, type Fut
 import { isThenable } from '../internal/thenable.js';
 import { currentIOLoop } from '../ioloop.js';
 import { BadYieldError } from '../internal/errors.js';
-import { describeFunction, describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
 import { convertYielded, moment } from './convert.js';
 

@@ -1,6 +1,6 @@
 /** `Task`: the legacy bridge from Node-style callback APIs to Futures. */
 import { Future } from '../concurrent/future.js';
-import { describeFunction, describeValue } from '../internal/describe.js';
+import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { appLog } from '../log.js';
 
 /** A Node-style callback: `(error, ...values)`. */

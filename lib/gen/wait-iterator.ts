@@ -1,6 +1,6 @@
 /** `WaitIterator`: futures in the order they finish. */
 import { chainFuture, Future, futureAddDoneCallback } from '../concurrent/future.js';
-import { describeValue } from '../internal/describe.js';
+import { describeValue } from '../internal/describe-safely.js';
 import { convertYielded } from './convert.js';
 
 /**

@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Session } from 'node:inspector';
-import { describeFunction, describeValue } from './describe.js';
+import { describeFunction, describeValue } from './describe-safely.js';
 
 /** Checks a threshold for `setBlockingLogThreshold`: seconds > 0, or 0/null for off (returned as 0). */
 export function checkBlockingThreshold(seconds: unknown): number {

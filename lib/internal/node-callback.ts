@@ -6,7 +6,7 @@
  * back twice has a bug the caller should hear about but cannot recover from.
  */
 import type { Future } from '../concurrent/future.js';
-import { describeFunction } from './describe.js';
+import { describeFunction } from './describe-safely.js';
 import { appLog } from '../log.js';
 
 /**

@@ -3,7 +3,7 @@
  * absolute deadline on the loop's clock, `{ seconds?, milliseconds? }` a
  * duration from now. Everything else is a TypeError naming what was given.
  */
-import { describeValue } from './describe.js';
+import { describeValue } from './describe-safely.js';
 
 /** An absolute deadline (seconds on `IOLoop.time()`) or a relative duration. */
 export type Timeout = number | { seconds?: number; milliseconds?: number };

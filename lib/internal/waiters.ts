@@ -11,7 +11,7 @@
  * O(1) amortised per abandoned waiter.
  */
 import { Future } from '../concurrent/future.js';
-import { describeValue } from './describe.js';
+import { describeValue } from './describe-safely.js';
 import { TimeoutError } from './errors.js';
 import { currentLoop, type ScheduledTimer, type SchedulingLoop } from './scheduling.js';
 import { deadlineFromTimeout, type Timeout } from './timeout.js';

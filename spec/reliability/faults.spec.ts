@@ -10,11 +10,13 @@
  * clock, and checks their step logs at the end.
  */
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { Future } from '../../lib/concurrent.js';
 import { IOLoop, PeriodicCallback } from '../../lib/ioloop.js';
 import { coroutine, moment, multi, registerYieldable, sleep } from '../../lib/gen.js';
-import type { LogRecord } from '../../lib/log.js';
+import { appLog, type LogRecord } from '../../lib/log.js';
 import { useFakeClock } from '../support/deadlines.js';
+import { escapedDuring, expectLoopStillWorks, functionWithThrowingName, revokedProxy } from '../support/hostile.js';
 import { captureLog, failureOf, iterations, useFreshLoop } from '../support/index.js';
 
 const bystander = coroutine(function* (name: string) {
@@ -343,6 +345,136 @@ describe('faults in user code', () => {
         expect(record.message).to.match(/^Exception in registerYieldable test /);
         expect(record.error).to.equal(boom);
       }
+    });
+  });
+  describe('a fault while reporting a failed callback', () => {
+    /** Runs `fn` with stderr captured (nothing reaches the real one); returns what was written. */
+    async function stderrDuring(fn: () => Promise<void>): Promise<string> {
+      const writes: string[] = [];
+      const write = sinon.stub(process.stderr, 'write').callsFake((chunk: string | Uint8Array) => {
+        writes.push(String(chunk));
+        return true;
+      });
+      try {
+        await fn();
+      } finally {
+        write.restore();
+      }
+      return writes.join('');
+    }
+
+    /**
+     * Schedules `fault` between two callbacks, with a coroutine waiting on a
+     * Future that the callback after the fault sets; checks that all of it
+     * ran, that nothing escaped, and that the loop is whole afterwards.
+     */
+    async function expectBatchSurvives(scheduleFault: () => void): Promise<{ records: LogRecord[]; stderr: string }> {
+      const ran: string[] = [];
+      const unrelated = new Future<string>();
+      const waiter = coroutine(function* () {
+        return yield unrelated;
+      })();
+      let records: LogRecord[] = [];
+      let stderr = '';
+      const escaped = await escapedDuring(async () => {
+        stderr = await stderrDuring(async () => {
+          records = await captureLog(async () => {
+            const bystanders = startBystanders();
+            currentLoop().addCallback(() => ran.push('before'));
+            scheduleFault();
+            currentLoop().addCallback(() => {
+              ran.push('after');
+              unrelated.setResult('resumed');
+            });
+            await expectBystandersUnaffected(bystanders, advance);
+          });
+        });
+      });
+      expect(ran).to.deep.equal(['before', 'after']);
+      expect(await waiter).to.equal('resumed');
+      expect(escaped, 'unhandled rejections').to.deep.equal([]);
+      await expectLoopStillWorks(currentLoop());
+      return { records, stderr };
+    }
+
+    it('goes on when a log filter throws, and the failure still reaches the handlers', async () => {
+      const boom = new Boom('in callback');
+      const filter = () => {
+        throw new Error('filter broke');
+      };
+      appLog.addFilter(filter);
+      try {
+        const { records, stderr } = await expectBatchSurvives(() =>
+          currentLoop().addCallback(() => {
+            throw boom;
+          }),
+        );
+        expect(callbackErrors(records)).to.deep.equal([boom]);
+        expect(stderr).to.contain('whirlwind: log filter failed: Error: filter broke');
+      } finally {
+        appLog.removeFilter(filter);
+      }
+    });
+
+    it('goes on when the callback is a revoked Proxy, logged as <Revoked Proxy>', async () => {
+      const { records } = await expectBatchSurvives(() => currentLoop().addCallback(revokedProxy(() => {})));
+      expect(records.map((r) => r.message)).to.deep.equal(['Exception in callback <Revoked Proxy>']);
+      expect(records[0].error).to.be.instanceOf(TypeError);
+    });
+
+    it('goes on when the callback that threw has a name getter that throws', async () => {
+      const boom = new Boom('in callback');
+      const { records } = await expectBatchSurvives(() =>
+        currentLoop().addCallback(
+          functionWithThrowingName(() => {
+            throw boom;
+          }),
+        ),
+      );
+      expect(callbackErrors(records)).to.deep.equal([boom]);
+      expect(records[0].message).to.equal('Exception in callback <a function that cannot be described>');
+    });
+
+    it('goes on when a done callback with a throwing name getter fails among other listeners', async () => {
+      const boom = new Boom('in done callback');
+      const heard: string[] = [];
+      const { records } = await expectBatchSurvives(() => {
+        const future = new Future<number>();
+        future.addDoneCallback(() => heard.push('first'));
+        future.addDoneCallback(
+          functionWithThrowingName(() => {
+            throw boom;
+          }),
+        );
+        future.addDoneCallback(() => heard.push('third'));
+        future.setResult(1);
+      });
+      expect(heard).to.deep.equal(['first', 'third']);
+      expect(callbackErrors(records)).to.deep.equal([boom]);
+    });
+
+    it('goes on when appLog.error itself throws, and says so on stderr', async () => {
+      const error = sinon.stub(appLog, 'error').throws(new Error('logger broke'));
+      try {
+        const { stderr } = await expectBatchSurvives(() =>
+          currentLoop().addCallback(() => {
+            throw new Boom('in callback');
+          }),
+        );
+        expect(stderr).to.contain('whirlwind: logging an exception in a callback failed: Error: logger broke');
+      } finally {
+        error.restore();
+      }
+    });
+
+    it('runs the rest of the batch even when reporting an internal entry throws', async () => {
+      // enqueue() is internal: its entries are named through their first argument, here one that cannot be inspected.
+      const { stderr } = await expectBatchSurvives(() =>
+        currentLoop().enqueue(() => {
+          throw new Boom('in internal entry');
+        }, revokedProxy()),
+      );
+      expect(stderr).to.contain('whirlwind: IOLoop iteration failed: TypeError');
     });
   });
 });
