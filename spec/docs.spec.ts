@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { useFreshLoop } from './support/index.js';
+import { codeLines, translationDifferences } from './support/translated-code.js';
 
 interface DocBlock {
   page: string;
@@ -22,8 +23,13 @@ interface DocBlock {
   expectedOutput: string | null;
 }
 
-/** A translated page lives at the same path under docs/<language>/; these must keep the English code blocks. */
-const TRANSLATIONS = [{ language: 'zh-CN', of: 'docs/guide/' }];
+/**
+ * A translated page lives at the same path under docs/<language>/. Its code
+ * blocks must be the English ones, except for comments and for the string
+ * literals of lines marked `// i18n` (see spec/support/translated-code.ts).
+ * `of` lists English pages, or folders (ending in /) whose every page is translated.
+ */
+const TRANSLATIONS = [{ language: 'zh-CN', of: ['docs/guide/'] }];
 
 // dist/spec/docs.spec.js → the repository root is two levels up.
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -98,6 +104,22 @@ function relativeLinks(markdown: string): string[] {
   return targets;
 }
 
+/** The renderings a glossary table lists in its `column` (cells separated by 、), e.g. the 术语表's 不用. */
+function glossaryColumn(markdown: string, column: string): string[] {
+  const found: string[] = [];
+  let index = -1;
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('|')) {
+      index = -1;
+      continue;
+    }
+    const cells = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    if (cells.includes(column)) index = cells.indexOf(column);
+    else if (index >= 0 && !/^-+$/.test(cells[index] ?? '-')) found.push(...cells[index].split('、').filter((c) => c !== ''));
+  }
+  return found;
+}
+
 const blocks = loadManifest();
 const pages = [...new Set(blocks.map((block) => block.page))];
 
@@ -118,19 +140,62 @@ describe('the code blocks in docs/ and README.md', function () {
     expect(broken).to.deep.equal([]);
   });
 
+  it('uses one rendering per term on the Chinese pages: none that docs/zh-CN/glossary.md lists as avoided', () => {
+    const glossaryPage = 'docs/zh-CN/glossary.md';
+    const avoided = glossaryColumn(readFileSync(join(repositoryRoot, glossaryPage), 'utf8'), '不用');
+    expect(avoided, 'the 不用 column of the 术语表').to.include('解析为');
+    const found: string[] = [];
+    for (const page of markdownPages().filter((p) => p.startsWith('docs/zh-CN/') && p !== glossaryPage)) {
+      const text = readFileSync(join(repositoryRoot, page), 'utf8');
+      for (const word of avoided) if (text.includes(word)) found.push(`${page}: ${word}`);
+    }
+    expect(found).to.deep.equal([]);
+  });
+
+  it('has no hard line break inside a Chinese paragraph (it renders as a stray space)', () => {
+    const broken: string[] = [];
+    for (const page of markdownPages().filter((p) => p.startsWith('docs/zh-CN/'))) {
+      const lines = readFileSync(join(repositoryRoot, page), 'utf8').replace(/^(`{3,}|~{3,})[^]*?^\1\s*$/gm, '').split('\n');
+      lines.forEach((line, index) => {
+        const next = lines[index + 1] ?? '';
+        const startsBlock = /^\s*([-*+>|#!<]|\d+\.|`{3})/.test(next);
+        if (/\p{Script=Han}/u.test(line) && next.trim() !== '' && !startsBlock) broken.push(`${page}: ${line.slice(-20)}⏎${next.slice(0, 20)}`);
+      });
+    }
+    expect(broken).to.deep.equal([]);
+  });
+
   for (const { language, of } of TRANSLATIONS) {
-    const englishPages = pages.filter((page) => page.startsWith(of));
-    it(`has a ${language} translation of every page of ${of}, with the same code blocks`, () => {
-      const missing: string[] = [];
-      for (const page of englishPages) {
-        const translated = page.replace(/^docs\//, `docs/${language}/`);
-        const blocksOf = (p: string) =>
-          blocks.filter((b) => b.page === p).map(({ code, run, expectedOutput }) => ({ code, run, expectedOutput }));
-        if (!pages.includes(translated)) missing.push(translated);
-        else expect(blocksOf(translated), `code blocks of ${translated}`).to.deep.equal(blocksOf(page));
-      }
+    const englishPages = markdownPages().filter((page) => of.some((p) => (p.endsWith('/') ? page.startsWith(p) : page === p)));
+    it(`has a ${language} translation of ${of.join(', ')}`, () => {
+      const missing = englishPages
+        .map((page) => page.replace(/^docs\//, `docs/${language}/`))
+        .filter((translated) => !existsSync(join(repositoryRoot, translated)));
       expect(missing, 'missing translations').to.deep.equal([]);
     });
+    for (const page of englishPages) {
+      const translated = page.replace(/^docs\//, `docs/${language}/`);
+      it(`${translated} has the code blocks of ${page}, with only comments and marked strings translated`, () => {
+        const original = blocks.filter((b) => b.page === page);
+        const translation = blocks.filter((b) => b.page === translated);
+        expect(translation.length, `number of code blocks in ${translated}`).to.equal(original.length);
+        original.forEach((block, index) => {
+          const other = translation[index];
+          const where = `${translated}:${other.line} (English ${page}:${block.line})`;
+          expect(translationDifferences(block.code, other.code), `code of ${where}`).to.deep.equal([]);
+          expect(other.run, `no-run flag of ${where}`).to.equal(block.run);
+          const translatesOutput = codeLines(other.code).some((line) => line.translatedStrings);
+          if (!translatesOutput || block.expectedOutput === null || other.expectedOutput === null) {
+            expect(other.expectedOutput, `output block of ${where}`).to.equal(block.expectedOutput);
+          } else {
+            // Both outputs are checked by running their blocks; a translation keeps their shape.
+            expect(other.expectedOutput.split('\n').length, `output lines of ${where}`).to.equal(
+              block.expectedOutput.split('\n').length,
+            );
+          }
+        });
+      });
+    }
   }
 
   for (const page of pages) {
