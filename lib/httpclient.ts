@@ -26,12 +26,14 @@ import {
   createAgents,
   destroyAgents,
   performFetch,
+  requestLabel,
   startDeadlineTimer,
   TIMEOUT_IN_QUEUE,
   type AgentPair,
   type FetchOutcome,
   type FetchSpec,
 } from './internal/http-core.js';
+import { redactUrl } from './internal/http-redact.js';
 import { acquireFetcher, releaseFetcher, type WorkerReply, type WorkerRequest } from './internal/http-blocking.js';
 
 export type { IncomingHttpHeaders } from 'node:http';
@@ -191,7 +193,7 @@ export class HTTPRequest {
   }
 
   toString(): string {
-    return `<HTTPRequest ${this.method} ${this.url}>`;
+    return `<HTTPRequest ${this.method} ${typeof this.url === 'string' ? redactUrl(this.url) : describeValue(this.url)}>`;
   }
 }
 
@@ -253,7 +255,7 @@ export class HTTPResponse {
   }
 
   toString(): string {
-    return `<HTTPResponse ${this.code} ${this.reason} ${this.effectiveUrl}>`;
+    return `<HTTPResponse ${this.code} ${this.reason} ${redactUrl(this.effectiveUrl)}>`;
   }
 }
 
@@ -411,7 +413,7 @@ export class AsyncHTTPClient {
       this.forget(pending);
       futureSetExceptionUnlessCancelled(
         pending.future,
-        new HTTPClientError(599, `AsyncHTTPClient closed before the request finished (${pending.spec.method} ${pending.spec.url})`),
+        new HTTPClientError(599, `AsyncHTTPClient closed before the request finished ${requestLabel(pending.spec.method, pending.spec.url)}`),
       );
     }
     if (this.agents !== null) destroyAgents(this.agents);
@@ -572,10 +574,11 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`HTTPRequest: malformed URL ${describeValue(url)}: expected an absolute http:// or https:// URL`);
+    throw new TypeError(`HTTPRequest: malformed URL ${describeValue(redactUrl(url))}: expected an absolute http:// or https:// URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`HTTPRequest: unsupported URL scheme ${describeValue(parsed.protocol)} in ${describeValue(url)}: expected http: or https:`);
+    const shown = describeValue(redactUrl(url));
+    throw new TypeError(`HTTPRequest: unsupported URL scheme ${describeValue(parsed.protocol)} in ${shown}: expected http: or https:`);
   }
   if (typeof method !== 'string' || !TOKEN.test(method)) {
     throw new TypeError(`HTTPRequest: invalid method ${describeValue(method)}: expected a token such as 'GET' (no spaces, CR or LF)`);

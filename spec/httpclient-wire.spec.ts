@@ -205,6 +205,69 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
       });
     });
 
+    describe('URL userinfo in messages', () => {
+      /** What `run` throws or rejects with. */
+      async function failureOf(run: () => unknown): Promise<Error> {
+        try {
+          await run();
+        } catch (error) {
+          return error as Error;
+        }
+        throw new Error('expected the fetch to fail');
+      }
+
+      function expectNoCredentials(error: Error): void {
+        const everything = [error.message, String(error), error.stack, (error.cause as Error | undefined)?.message].join('\n');
+        expect(everything).not.to.contain('s3cret');
+        expect(everything).not.to.contain('user');
+      }
+
+      const withUserinfo = (url: string) => url.replace('://', '://user:s3cret@');
+      const redacted = (url: string) => url.replace('://', '://***@');
+
+      it('redacts it from a connection failure', async () => {
+        const error = await failureOf(() => driver.fetch('http://user:s3cret@127.0.0.1:1/x'));
+        expect(error.message).to.equal('connect ECONNREFUSED 127.0.0.1:1 (GET http://***@127.0.0.1:1/x)');
+        expectNoCredentials(error);
+      });
+
+      it('redacts it from a body over maxBodySize', async () => {
+        const url = `${servers.urls[0]}/bytes?n=100`;
+        const error = await failureOf(() => driver.fetch(withUserinfo(url), { maxBodySize: 10 }));
+        expect(error.message).to.equal(`Response body larger than maxBodySize (10 bytes) (GET ${redacted(url)})`);
+        expectNoCredentials(error);
+      });
+
+      it('redacts it from a response that is not HTTP', async () => {
+        const url = `${servers.urls[0]}/garbage`;
+        const error = await failureOf(() => driver.fetch(withUserinfo(url)));
+        expect(error.message).to.match(/^Parse Error: /);
+        expect(error.message.endsWith(` (GET ${redacted(url)})`), error.message).to.equal(true);
+        expectNoCredentials(error);
+      });
+
+      it('redacts it from both ends of a refused redirect', async () => {
+        const url = redirectTo(withUserinfo(servers.urls[0]!), 'ftp://user:s3cret@127.0.0.1/file');
+        const error = await failureOf(() => driver.fetch(url));
+        expect(error.message).to.equal(
+          `Refusing to follow a redirect to ftp: (only http and https) from ${redacted(redirectTo(servers.urls[0]!, ''))}` +
+            'ftp%3A%2F%2Fuser%3As3cret%40127.0.0.1%2Ffile to ftp://***@127.0.0.1/file',
+        );
+      });
+
+      it('redacts it from a malformed URL', async () => {
+        const error = await failureOf(() => driver.fetch('http://user:s3cret@[::1/x'));
+        expect(error.message).to.equal("HTTPRequest: malformed URL 'http://***@[::1/x': expected an absolute http:// or https:// URL");
+        expectNoCredentials(error);
+      });
+
+      it('redacts it from the request and response toString', async () => {
+        const response = await driver.fetch(withUserinfo(`${servers.urls[0]}/x`));
+        expect(String(response.request)).to.equal(`<HTTPRequest GET ${redacted(servers.urls[0]!)}/x>`);
+        expect(String(response)).to.equal(`<HTTPResponse 200 OK ${redacted(servers.urls[0]!)}/x>`);
+      });
+    });
+
     describe('credentials across redirects', () => {
       function credentialLines(record: WireRecord, index: number): string[] {
         return ((headsOf(record)[index] ?? '').match(CREDENTIAL_LINE) ?? []).map((line) => line.toLowerCase());

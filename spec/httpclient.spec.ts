@@ -540,6 +540,13 @@ describe('httpclient', () => {
       expect(error.code).to.equal(599);
       expect(error.message).to.contain('AsyncHTTPClient closed');
     });
+
+    it('names the unfinished request without the userinfo of its URL', async () => {
+      const pending = client.fetch(`${server.url.replace('://', '://user:s3cret@')}/never`);
+      client.close();
+      const error = await failureOf(pending);
+      expect(error.message).to.equal(`AsyncHTTPClient closed before the request finished (GET ${server.url.replace('://', '://***@')}/never)`);
+    });
   });
 
   describe('instances', () => {

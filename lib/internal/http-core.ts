@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { redactText, redactUrl } from './http-redact.js';
 
 /** Everything needed to send a request; plain data so it can be posted to a worker. */
 export interface FetchSpec {
@@ -204,7 +205,7 @@ class Exchange {
     request.on('upgrade', (_response, socket) => {
       socket.destroy();
       if (request !== this.request) return;
-      this.fail(`Server switched protocols (101), which this client does not support (${method} ${url})`, null);
+      this.fail(`Server switched protocols (101), which this client does not support ${requestLabel(method, url)}`, null);
     });
     request.on('response', (response) => {
       responded = true;
@@ -309,11 +310,12 @@ class Exchange {
     try {
       next = new URL(location, url);
     } catch (error) {
-      this.fail(`Invalid redirect location ${JSON.stringify(location)} from ${url}`, error);
+      this.fail(`Invalid redirect location ${JSON.stringify(redactUrl(location))} from ${redactUrl(url)}`, error);
       return;
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      this.fail(`Refusing to follow a redirect to ${next.protocol} (only http and https) from ${url} to ${next.href}`, null);
+      const route = `from ${redactUrl(url)} to ${redactUrl(next.href)}`;
+      this.fail(`Refusing to follow a redirect to ${next.protocol} (only http and https) ${route}`, null);
       return;
     }
     const nextHeaders = { ...headers };
@@ -383,10 +385,11 @@ class Exchange {
     this.finished = true;
     this.release();
     const error = cause as { message?: unknown; code?: unknown } | null;
+    // Node's own messages could quote a URL too: no failure carries userinfo out.
     this.finishCallback({
       kind: 'failure',
-      message,
-      causeMessage: typeof error?.message === 'string' ? error.message : null,
+      message: redactText(message),
+      causeMessage: typeof error?.message === 'string' ? redactText(error.message) : null,
       causeCode: typeof error?.code === 'string' ? error.code : null,
     });
   }
@@ -443,11 +446,16 @@ function describeNetworkError(error: unknown, method: string, url: string): stri
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && CERTIFICATE_ERRORS.has(code)) {
-    return `TLS certificate verification failed: ${message} (${method} ${url}); trust its CA with caCerts, or skip the check with validateCert: false`;
+    return `TLS certificate verification failed: ${message} ${requestLabel(method, url)}; trust its CA with caCerts, or skip the check with validateCert: false`;
   }
-  return `${message} (${method} ${url})`;
+  return `${message} ${requestLabel(method, url)}`;
 }
 
 function bodyTooLargeMessage(maxBodySize: number, method: string, url: string): string {
-  return `Response body larger than maxBodySize (${maxBodySize} bytes) (${method} ${url})`;
+  return `Response body larger than maxBodySize (${maxBodySize} bytes) ${requestLabel(method, url)}`;
+}
+
+/** `(GET http://***@host/path)`: which request a message is about, without its credentials. */
+export function requestLabel(method: string, url: string): string {
+  return `(${method} ${redactUrl(url)})`;
 }

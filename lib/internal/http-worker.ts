@@ -6,6 +6,7 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { createAgents, performFetch, type FetchOutcome } from './http-core.js';
+import { redactText } from './http-redact.js';
 import { SIGNAL_REPLIED, SIGNAL_WORKER_EXITED, SIGNAL_WORKER_READY, type WorkerReply, type WorkerRequest } from './http-blocking.js';
 
 const { signal, port } = workerData as { signal: Int32Array; port: MessagePort };
@@ -48,7 +49,7 @@ port.on('message', (request: WorkerRequest) => {
   } catch (error) {
     finish({
       kind: 'failure',
-      message: `HTTPClient worker failed: ${error instanceof Error ? error.message : String(error)}`,
+      message: redactText(`HTTPClient worker failed: ${error instanceof Error ? error.message : String(error)}`),
       causeMessage: null,
       causeCode: null,
     });

@@ -5,8 +5,9 @@
  * Content-Length; on a kept-alive connection, whatever follows a body is the
  * next request), so a smuggled request shows up as a request of its own.
  *
- * Routes: `/redirect?code=302&to=<url>` answers that redirect; every other
- * target answers `200 ok`.
+ * Routes: `/redirect?code=302&to=<url>` answers that redirect; `/bytes?n=<count>`
+ * answers that many bytes; `/garbage` answers something that is not HTTP;
+ * every other target answers `200 ok`.
  *
  * The blocking HTTPClient stops this thread while it waits, so for it the
  * servers run on a worker thread (./wire-server-thread.ts) and their records
@@ -108,6 +109,11 @@ function answer(request: WireRequest): string {
     const code = url.searchParams.get('code') ?? '302';
     return `HTTP/1.1 ${code} Redirect\r\nLocation: ${url.searchParams.get('to') ?? '/'}\r\nContent-Length: 0\r\n\r\n`;
   }
+  if (url.pathname === '/bytes') {
+    const count = Number(url.searchParams.get('n'));
+    return `HTTP/1.1 200 OK\r\nContent-Length: ${count}\r\n\r\n${'x'.repeat(count)}`;
+  }
+  if (url.pathname === '/garbage') return 'NOT HTTP AT ALL\r\n\r\n';
   return 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok';
 }
 
