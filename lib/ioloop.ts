@@ -24,16 +24,18 @@
 import { AsyncResource } from 'node:async_hooks';
 import {
   callListener,
+  failedFuture,
   Future,
   futureAddDoneCallback,
   listenerCallback,
+  resolvedFuture,
   runListeners,
 } from './concurrent/future.js';
 import { convertYielded } from './gen/convert.js';
 import { BadYieldError, TimeoutError } from './internal/errors.js';
 import { describeFunction, describeValue } from './internal/describe-safely.js';
 import { checkBlockingThreshold, describeBlocker } from './internal/blocking.js';
-import { currentLoopOrNull, provideDefaultLoop, setCurrentLoop, type SchedulingLoop, type Task } from './internal/scheduling.js';
+import { currentLoopOrNull, provideDefaultLoop, setCurrentLoop, type Task } from './internal/scheduling.js';
 import { isThenable } from './internal/thenable.js';
 import { checkSeconds, deadlineFromTimeout, type Timeout } from './internal/timeout.js';
 import { logCallbackException } from './internal/callback-failure.js';
@@ -42,7 +44,7 @@ import { genLog, reportLoggingFailure } from './log.js';
 export type { Timeout } from './internal/timeout.js';
 
 /** How many iterations may run back to back in microtasks before one yields to Node's loop. */
-export const MICROTASK_ITERATION_BUDGET = 256;
+const MICROTASK_ITERATION_BUDGET = 256;
 
 // Captured at load so that sinon's fake timers (installed later, in tests)
 // cannot freeze the loop's own iteration hop; user timers do use the
@@ -80,20 +82,6 @@ const MAX_SPARE_QUEUE_SLOTS = 3 * 4096;
  */
 const TIMER_SLACK_SECONDS = 1e-6;
 
-
-/**
- * The current loop, made on first use: the fast path `Future` uses to schedule
- * callbacks. Always the same loop as `IOLoop.current()` (it makes one the
- * same way when there is none); prefer `IOLoop.current()` in application code.
- *
- * @example
- * ```ts
- * currentIOLoop().addCallback(() => console.log('next iteration'));
- * ```
- */
-export function currentIOLoop(): IOLoop {
-  return (currentLoopOrNull() as IOLoop | null) ?? IOLoop.current();
-}
 
 /**
  * A scheduled timer, as returned by `callLater`, `callAt` and `addTimeout`;
@@ -157,7 +145,10 @@ function earlier(a: TimeoutHandle, b: TimeoutHandle): boolean {
  * loop.close();
  * ```
  */
-export class IOLoop implements SchedulingLoop {
+export class IOLoop {
+  // Not `implements SchedulingLoop`: its methods are internal, stripped from the
+  // declarations; provideDefaultLoop below checks that an IOLoop fits.
+
   /** Flat `task, a, b` triples in slots [0, readyLength); later slots are empty (cleared as their entry ran). */
   private readyQueue: unknown[] = [];
   private readyLength = 0;
@@ -795,16 +786,9 @@ export type RunSyncResult<T> = T extends Future<infer R> ? R : Awaited<T>;
 function startRunSyncWork(fn: () => unknown): Future<unknown> {
   try {
     const value = fn();
-    if (value === undefined || value === null) {
-      const done = new Future<unknown>();
-      done.setResult(value);
-      return done;
-    }
-    return convertYielded(value);
+    return value === undefined || value === null ? resolvedFuture(value) : convertYielded(value);
   } catch (error) {
-    const failed = new Future<unknown>();
-    failed.setException(error);
-    return failed;
+    return failedFuture(error);
   }
 }
 

@@ -25,7 +25,7 @@
 // Waiters time out and wake on the IOLoop: loading it here registers it as
 // the loop they schedule on (internal/scheduling), for code that imports only this entry.
 import './ioloop.js';
-import { Future } from './concurrent/future.js';
+import { Future, resolvedFuture } from './concurrent/future.js';
 import { describeValue } from './internal/describe-safely.js';
 import { checkedDeadline, OnTimeout, Waiter, WaiterList, type WaiterOwner } from './internal/waiters.js';
 import type { Timeout } from './internal/timeout.js';
@@ -34,12 +34,6 @@ export type { Timeout } from './internal/timeout.js';
 
 /** `console.log` and error messages (e.g. BadYieldError) show `toString()` instead of internals. */
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
-
-function resolvedFuture<T>(value: T): Future<T> {
-  const future = new Future<T>();
-  future.setResult(value);
-  return future;
-}
 
 /**
  * Lets one or more coroutines wait until another notifies them. Unlike a

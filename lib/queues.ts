@@ -31,7 +31,7 @@
  * ```
  * @module
  */
-import { Future } from './concurrent/future.js';
+import { Future, resolvedFuture } from './concurrent/future.js';
 import { describeValue } from './internal/describe-safely.js';
 import { QueueEmpty, QueueFull } from './internal/errors.js';
 import type { Timeout } from './internal/timeout.js';
@@ -305,11 +305,7 @@ export class Queue<T = unknown> {
    */
   put(item: T, timeout?: Timeout): Future<void> {
     const deadline = timeout === undefined ? undefined : checkedDeadline(timeout, this.constructor.name, 'put');
-    if (this.tryPut(item)) {
-      const done = new Future<void>();
-      done.setResult(undefined);
-      return done;
-    }
+    if (this.tryPut(item)) return resolvedFuture(undefined);
     const putter = new Waiter<void, T>(this.putters, item);
     this.putters.dropAbandonedHead();
     this.putters.push(putter);

@@ -22,11 +22,11 @@
  * @module
  */
 import { Future } from './concurrent/future.js';
-import { currentIOLoop } from './ioloop.js';
+import { IOLoop } from './ioloop.js';
 import { isMoment } from './gen/convert.js';
 import { describeValue } from './internal/describe-safely.js';
 import { finishAfter } from './internal/settle.js';
-import { callSitesEnabled, setCallSitesEnabled, setTraceSink, type RunnerTraceSink } from './internal/trace-hook.js';
+import { callSitesEnabled, setCallSitesEnabled, setTraceSink } from './internal/trace-hook.js';
 
 /** What happened to a coroutine at one point of its life. */
 export type TraceEventKind = 'start' | 'yield' | 'resume' | 'throw' | 'cancel' | 'finish';
@@ -301,7 +301,10 @@ function describeForTrace(value: unknown): string {
  * const trace = recorder.stop();
  * ```
  */
-export class TraceRecorder implements RunnerTraceSink {
+export class TraceRecorder {
+  // Not `implements RunnerTraceSink`: its methods are internal, stripped from the
+  // declarations; setTraceSink(this) checks that a recorder fits.
+
   private readonly events: TraceEvent[] = [];
   private readonly ids = new WeakMap<object, { id: number; name: string }>();
   private nextId = 1;
@@ -317,7 +320,7 @@ export class TraceRecorder implements RunnerTraceSink {
       throw new Error('TraceRecorder.start(): another trace is already being recorded; stop it first');
     }
     this.recording = true;
-    this.origin = currentIOLoop().time();
+    this.origin = IOLoop.current().time();
     return this;
   }
 
@@ -359,7 +362,7 @@ export class TraceRecorder implements RunnerTraceSink {
     // A coroutine started before the recording began is picked up at its first event.
     const who = known ?? { id: this.nextId++, name: runnerName(runner) };
     if (known === undefined) this.ids.set(runner, who);
-    const loop = currentIOLoop();
+    const loop = IOLoop.current();
     const event: TraceEvent = {
       kind,
       coroutineId: who.id,

@@ -6,6 +6,11 @@
  * kind, errors are named Errors), as are the semantics API.md states for every
  * API at once, such as how each one reads a `Timeout` argument. The behaviour
  * of each module in depth lives in its own spec.
+ *
+ * The surface is sealed: each entry point exports exactly the names listed
+ * here (API.md's, the accepted extensions, and the types their signatures
+ * use), at run time and in its declarations, so an internal helper cannot
+ * leak into the package by being exported from a module.
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
@@ -27,12 +32,24 @@ import * as queuesModule from 'whirlwind/queues';
 import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull } from 'whirlwind/queues';
 import * as testingModule from 'whirlwind/testing';
 import { ExpectLog } from 'whirlwind/testing';
+import * as traceModule from 'whirlwind/trace';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { declaredExports } from './support/declarations.js';
 import { iterations, useFreshLoop } from './support/index.js';
 
 type Kind = 'class' | 'error class' | 'function' | 'value';
 
-/** What API.md lists under each entry point, and what kind of thing each name is. */
-const entryPoints: Record<string, { module: Record<string, unknown>; names: Record<string, Kind> }> = {
+/**
+ * Per entry point: what API.md lists (`names`) and what kind of thing each
+ * is; the other public values (`extensions`: API.md's "Beyond Tornado" and
+ * the helpers documented with them); and the type-only names (`types`).
+ * Together they are everything the entry point exports.
+ */
+const entryPoints: Record<
+  string,
+  { module: Record<string, unknown>; names: Record<string, Kind>; extensions: Record<string, Kind>; types: string[] }
+> = {
   'whirlwind/concurrent': {
     module: concurrentModule,
     names: {
@@ -47,6 +64,8 @@ const entryPoints: Record<string, { module: Record<string, unknown>; names: Reco
       runOnExecutor: 'function',
       ThreadPoolExecutor: 'class',
     },
+    extensions: { workerFunction: 'function', WorkerCrashedError: 'error class', returnFuture: 'function' },
+    types: ['Executor', 'FutureReturning', 'RunOnExecutorOptions', 'ShutdownOptions'],
   },
   'whirlwind/gen': {
     module: genModule,
@@ -69,14 +88,44 @@ const entryPoints: Record<string, { module: Record<string, unknown>; names: Reco
       Task: 'function',
       take: 'function',
     },
+    extensions: {
+      isMoment: 'function',
+      futureFromCallback: 'function',
+      callbackify: 'function',
+      once: 'function',
+      events: 'function',
+      futureFromSignal: 'function',
+      signalFromFuture: 'function',
+      addSignalHandler: 'function',
+    },
+    types: [
+      'CollapsedValues',
+      'CoroutineResult',
+      'EmitterLike',
+      'EventTargetLike',
+      'EventsOptions',
+      'MultiOptions',
+      'NodeCallback',
+      'OnceOptions',
+      'OutcomeOf',
+      'OverflowPolicy',
+      'QuietExceptions',
+      'WithTimeoutOptions',
+      'YieldResult',
+      'Yieldable',
+    ],
   },
   'whirlwind/ioloop': {
     module: ioloopModule,
     names: { IOLoop: 'class', PeriodicCallback: 'class' },
+    extensions: { TimeoutHandle: 'class' },
+    types: ['RunSyncResult', 'Timeout'],
   },
   'whirlwind/locks': {
     module: locksModule,
     names: { Condition: 'class', Event: 'class', Semaphore: 'class', BoundedSemaphore: 'class', Lock: 'class' },
+    extensions: { Releaser: 'class' },
+    types: ['Timeout'],
   },
   'whirlwind/queues': {
     module: queuesModule,
@@ -87,6 +136,8 @@ const entryPoints: Record<string, { module: Record<string, unknown>; names: Reco
       QueueEmpty: 'error class',
       QueueFull: 'error class',
     },
+    extensions: {},
+    types: ['ItemStore', 'Timeout'],
   },
   'whirlwind/httpclient': {
     module: httpclientModule,
@@ -97,14 +148,32 @@ const entryPoints: Record<string, { module: Record<string, unknown>; names: Reco
       AsyncHTTPClient: 'class',
       HTTPClient: 'class',
     },
+    extensions: {},
+    types: ['AsyncHTTPClientOptions', 'FetchOptions', 'HTTPRequestOptions', 'IncomingHttpHeaders'],
   },
   'whirlwind/testing': {
     module: testingModule,
     names: { genTest: 'function', ExpectLog: 'class' },
+    extensions: { getAsyncTestTimeout: 'function' },
+    types: ['ExpectLogOptions', 'GenTestOptions'],
   },
   'whirlwind/log': {
     module: logModule,
     names: { appLog: 'value', genLog: 'value' },
+    extensions: { Logger: 'class', LogLevel: 'value', formatRecord: 'function', stderrHandler: 'function' },
+    types: ['LogFilter', 'LogHandler', 'LogRecord'],
+  },
+  'whirlwind/trace': {
+    module: traceModule,
+    names: {},
+    extensions: {
+      recordTrace: 'function',
+      setAsyncStackTraces: 'function',
+      asyncStackTracesEnabled: 'function',
+      Trace: 'class',
+      TraceRecorder: 'class',
+    },
+    types: ['ChromeTraceEvent', 'TraceEvent', 'TraceEventKind', 'TraceSpan'],
   },
 };
 
@@ -117,7 +186,17 @@ const namespaces: Record<string, Record<string, unknown>> = {
   queues: queuesModule,
   httpclient: httpclientModule,
   testing: testingModule,
+  log: logModule,
+  trace: traceModule,
 };
+
+/** The compiled declarations of an entry point (`whirlwind/gen` → dist/lib/gen.d.ts). */
+function declarationsOf(specifier: string): string {
+  const file = specifier === 'whirlwind' ? 'index' : specifier.slice('whirlwind/'.length);
+  return fileURLToPath(new URL(`../lib/${file}.d.ts`, import.meta.url));
+}
+
+const sorted = (names: Iterable<string>) => [...names].sort();
 
 function isClass(value: unknown): boolean {
   return typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
@@ -138,10 +217,23 @@ describe('the package entry points', () => {
     }
   });
 
-  for (const [specifier, { module, names }] of Object.entries(entryPoints)) {
+  for (const [specifier, { module, names, extensions, types }] of Object.entries(entryPoints)) {
     it(`export every name API.md lists from '${specifier}', each of the right kind`, () => {
       const kinds = Object.fromEntries(Object.keys(names).map((name) => [name, name in module ? kindOf(module[name]) : 'missing']));
       expect(kinds).to.deep.equal(names);
+    });
+
+    it(`export exactly the listed values from '${specifier}', extensions of the right kind, and nothing else`, () => {
+      const kinds = Object.fromEntries(
+        Object.keys(extensions).map((name) => [name, name in module ? kindOf(module[name]) : 'missing']),
+      );
+      expect(kinds).to.deep.equal(extensions);
+      expect(sorted(Object.keys(module))).to.deep.equal(sorted([...Object.keys(names), ...Object.keys(extensions)]));
+    });
+
+    it(`declare exactly the listed names, values and types, in the declarations of '${specifier}'`, () => {
+      const listed = [...Object.keys(names), ...Object.keys(extensions), ...types];
+      expect(declaredExports(declarationsOf(specifier))).to.deep.equal(sorted(listed));
     });
 
     it(`re-export everything in '${specifier}' from 'whirlwind' as the very same objects`, () => {
@@ -150,6 +242,32 @@ describe('the package entry points', () => {
       expect(differing).to.deep.equal([]);
     });
   }
+
+  it('export from \'whirlwind\' exactly the namespaces and the names of every entry point, at run time and in its declarations', () => {
+    const values = Object.values(entryPoints).flatMap(({ names, extensions }) => [...Object.keys(names), ...Object.keys(extensions)]);
+    const types = Object.values(entryPoints).flatMap(({ types }) => types);
+    expect(sorted(Object.keys(whirlwind))).to.deep.equal(sorted(new Set([...values, ...Object.keys(namespaces)])));
+    expect(declaredExports(declarationsOf('whirlwind'))).to.deep.equal(
+      sorted(new Set([...values, ...types, ...Object.keys(namespaces)])),
+    );
+  });
+
+  it('document every entry point package.json exports in the API docs (tools/api-docs/typedoc.json)', () => {
+    const root = new URL('../../', import.meta.url);
+    const exports = Object.keys(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).exports as object);
+    const exported = exports.filter((subpath) => !subpath.endsWith('.json'));
+    const files = exported.map((subpath) => `../../lib/${subpath === '.' ? 'index' : subpath.slice(2)}.ts`);
+    const typedoc = JSON.parse(readFileSync(new URL('tools/api-docs/typedoc.json', root), 'utf8')) as { entryPoints: string[] };
+    expect(sorted(typedoc.entryPoints)).to.deep.equal(sorted(files));
+  });
+
+  it('ship no declaration marked @internal (stripInternal keeps them out of the package\'s types)', () => {
+    const lib = fileURLToPath(new URL('../lib/', import.meta.url));
+    const files = readdirSync(lib, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.d.ts'));
+    expect(files.length).to.be.greaterThan(10);
+    const marked = files.filter((file) => readFileSync(`${lib}${file}`, 'utf8').includes('@internal'));
+    expect(marked).to.deep.equal([]);
+  });
 
   it('put the namespaces gen, concurrent, ioloop, locks, queues, httpclient and testing on \'whirlwind\'', () => {
     const root = whirlwind as Record<string, unknown>;

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Future } from './future.js';
+import { Future, resolvedFuture } from './future.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { WhirlwindError } from '../internal/errors.js';
@@ -211,9 +211,7 @@ export class ThreadPoolExecutor implements Executor {
     this.stopIdleWorkers();
     this.resolveShutdownIfIdle();
     if (wait) return this.shutdownFuture;
-    const done = new Future<void>();
-    done.setResult(undefined);
-    return done;
+    return resolvedFuture(undefined);
   }
 
   toString(): string {

@@ -27,7 +27,8 @@ import { appLog } from '../log.js';
 
 export { CancelledError, InvalidStateError } from '../internal/errors.js';
 
-const enum State {
+/** @internal A Future's state, as stored in `_state` (the coroutine runner reads it directly). */
+export const enum State {
   Pending = 0,
   Finished = 1,
   Failed = 2,
@@ -461,6 +462,20 @@ export function chainFuture<T>(a: Future<T> | PromiseLike<T>, b: Future<T>): voi
     throw new TypeError(`chainFuture: expected a Future or thenable as the source, got ${describeValue(a)}`);
   }
   settleFromThenable(a as PromiseLike<T>, b);
+}
+
+/** @internal A Future that already holds `value`. */
+export function resolvedFuture<T>(value: T): Future<T> {
+  const future = new Future<T>();
+  future.setResult(value);
+  return future;
+}
+
+/** @internal A Future that already failed with `error`. */
+export function failedFuture<T = never>(error: unknown): Future<T> {
+  const future = new Future<T>();
+  future.setException(error);
+  return future;
 }
 
 /** @internal A Future that settles as `thenable` does (the thenable half of `chainFuture`, for convertYielded). */

@@ -20,7 +20,7 @@
  * @module
  */
 import { CancelledError, Future } from '../concurrent/future.js';
-import { currentIOLoop, type IOLoop, type TimeoutHandle } from '../ioloop.js';
+import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { QueueFull, TimeoutError } from '../internal/errors.js';
@@ -145,7 +145,7 @@ export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: str
   const subscribe = subscriberFor(emitter, 'once');
   const { timeout, signal } = options;
   checkSignal(signal, 'once');
-  const loop = currentIOLoop();
+  const loop = IOLoop.current();
   // Checked before subscribing, so a bad timeout leaves no listener behind.
   const deadline = timeout === undefined ? undefined : deadlineFromTimeout(() => loop.time(), timeout, 'once');
   let timer: TimeoutHandle | null = null;
@@ -312,7 +312,7 @@ export function addSignalHandler(signal: NodeJS.Signals, callback: (signal: Node
   if (typeof callback !== 'function') {
     throw new TypeError(`addSignalHandler: expected a function, got ${describeValue(callback)}`);
   }
-  const loop: IOLoop = currentIOLoop();
+  const loop: IOLoop = IOLoop.current();
   const onSignal = (received: NodeJS.Signals) => {
     // A handler outliving its loop would throw from Node's signal dispatch: drop it instead.
     if (loop.isClosed()) remove();

@@ -6,11 +6,11 @@
  * This sits below the loop module (the IOLoop converts what `runSync` and
  * callbacks return): it schedules through internal/scheduling.
  */
-import { Future, futureFromThenable, isFuture } from '../concurrent/future.js';
+import { Future, futureFromThenable, isFuture, resolvedFuture } from '../concurrent/future.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { currentLoop } from '../internal/scheduling.js';
-import { isThenable } from '../internal/thenable.js';
+import { isGeneratorObject, isThenable } from '../internal/thenable.js';
 import { appLog } from '../log.js';
 import { checkQuiet, isPlainObject, waitForAll, type MultiOptions } from './multi.js';
 
@@ -132,12 +132,6 @@ export function isMoment(value: unknown): boolean {
   return value === moment;
 }
 
-const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})()));
-
-function isGeneratorObject(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && GeneratorPrototype.isPrototypeOf(value);
-}
-
 function momentFuture(): Future<void> {
   const future = new Future<void>();
   currentLoop().enqueue(resolveMoment, future);
@@ -209,9 +203,7 @@ export function convertYielded(value: unknown): Future<unknown> {
 export function maybeFuture(value: unknown): Future<unknown> {
   if (isFuture(value)) return value;
   if (isThenable(value)) return futureFromThenable(value);
-  const future = new Future<unknown>();
-  future.setResult(value);
-  return future;
+  return resolvedFuture(value);
 }
 
 /**

@@ -13,18 +13,26 @@
  *   `yield` and cancels what it waits on (asyncio's `Task.cancel()`).
  */
 import { AsyncResource } from 'node:async_hooks';
-import { CancelledError, Future, futureFromThenable, InvalidStateError, type FutureListener } from '../concurrent/future.js';
-import { isThenable } from '../internal/thenable.js';
-import { currentIOLoop } from '../ioloop.js';
+import {
+  CancelledError,
+  failedFuture,
+  Future,
+  futureFromThenable,
+  InvalidStateError,
+  resolvedFuture,
+  State,
+} from '../concurrent/future.js';
+import { currentLoop } from '../internal/scheduling.js';
+import { isGeneratorObject, isThenable } from '../internal/thenable.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
 import { convertYielded, moment } from './convert.js';
 
-// Future's internal states, mirrored here so the hot loop reads a number.
-const PENDING = 0;
-const FINISHED = 1;
-const FAILED = 2;
+// The hot loop reads a Future's state as a number (a const enum: inlined).
+const PENDING = State.Pending;
+const FINISHED = State.Finished;
+const FAILED = State.Failed;
 
 /**
  * Deeper than this many coroutines started inside one another's synchronous
@@ -62,7 +70,10 @@ export class Return<T = undefined> {
 }
 
 /** Steps one generator; it *is* the coroutine's Future, so a call allocates only the generator and this. */
-export class Runner<R> extends Future<R> implements FutureListener {
+export class Runner<R> extends Future<R> {
+  // Not `implements FutureListener`: onFutureDone is internal, stripped from the
+  // declarations; future.addListener(this) checks that a Runner fits.
+
   private readonly generator: Generator<unknown, R, unknown>;
   private readonly coroutineFunction: Function;
   private awaiting: Future<unknown> | null = null;
@@ -278,7 +289,7 @@ export class Runner<R> extends Future<R> implements FutureListener {
   private waitForMoment(): void {
     this.waitingForMoment = true;
     if (this.restoreContext === null) this.captureContext();
-    currentIOLoop().enqueue(resumeAfterMoment, this);
+    currentLoop().enqueue(resumeAfterMoment, this);
   }
 
   private captureContext(): void {
@@ -443,28 +454,6 @@ function futureFromReturnValue(returned: unknown, fn: Function): Future<unknown>
   if (returned instanceof Future) return returned;
   if (isThenable(returned)) return futureFromThenable(returned);
   return resolvedFuture(returned);
-}
-
-function isGeneratorObject(value: unknown): value is Generator<unknown, unknown, unknown> {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Generator).next === 'function' &&
-    typeof (value as Generator).throw === 'function' &&
-    typeof (value as Generator)[Symbol.iterator] === 'function'
-  );
-}
-
-function resolvedFuture<T>(value: T): Future<T> {
-  const future = new Future<T>();
-  future.setResult(value);
-  return future;
-}
-
-function failedFuture(error: unknown): Future<never> {
-  const future = new Future<never>();
-  future.setException(error);
-  return future;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `Task`: the legacy bridge from Node-style callback APIs to Futures. */
 import { Future } from '../concurrent/future.js';
-import { describeFunction, describeValue } from '../internal/describe-safely.js';
-import { appLog } from '../log.js';
+import { describeValue } from '../internal/describe-safely.js';
+import { callWithTrailingCallback, settleOnce } from '../internal/node-callback.js';
 
 /** A Node-style callback: `(error, ...values)`. */
 export type NodeCallback<V extends unknown[] = unknown[]> = (error: unknown, ...values: V) => void;
@@ -26,26 +26,11 @@ export function Task<R = any>(fn: (...args: any[]) => unknown, ...args: unknown[
     throw new TypeError(`Task: expected a function taking a Node-style callback, got ${describeValue(fn)}`);
   }
   const future = new Future<R>();
-  let called = false;
+  const settler = settleOnce(future, 'Task', fn);
   const callback: NodeCallback = (error, ...values) => {
-    if (called) {
-      appLog.warning('Task: callback of %s called more than once; ignoring the later call', describeFunction(fn));
-      return;
-    }
-    called = true;
-    if (future.done()) return; // cancelled meanwhile
-    if (error !== null && error !== undefined) future.setException(error);
-    else future.setResult((values.length === 0 ? undefined : values.length === 1 ? values[0] : values) as R);
+    if (error !== null && error !== undefined) settler.fail(error);
+    else settler.succeed(values);
   };
-  try {
-    fn(...args, callback);
-  } catch (error) {
-    if (!called) {
-      called = true;
-      if (!future.done()) future.setException(error);
-    } else {
-      appLog.error('Task: %s threw after calling its callback', describeFunction(fn), error);
-    }
-  }
+  callWithTrailingCallback(fn, args, callback, settler, 'Task');
   return future;
 }

@@ -1,6 +1,6 @@
 /** Time in coroutines: `sleep` and `withTimeout`. */
 import { chainFuture, Future, futureAddDoneCallback, futureSetResultUnlessCancelled } from '../concurrent/future.js';
-import { currentIOLoop, type TimeoutHandle } from '../ioloop.js';
+import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { TimeoutError } from '../internal/errors.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { checkSeconds, deadlineFromTimeout, type Timeout } from '../internal/timeout.js';
@@ -21,7 +21,7 @@ import { isQuiet, type QuietExceptions } from './multi.js';
  */
 export function sleep(seconds: number): Future<void> {
   checkSeconds(seconds, 'sleep');
-  const loop = currentIOLoop();
+  const loop = IOLoop.current();
   // A cancelled sleep drops its timer (as asyncio's): left in the heap, it
   // would keep Node's process alive until the original deadline.
   const future: Future<void> = futureWithCancelHook(() => {
@@ -54,7 +54,7 @@ export interface WithTimeoutOptions {
  * ```
  */
 export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, options: WithTimeoutOptions = {}): Future<YieldResult<Y>> {
-  const loop = currentIOLoop();
+  const loop = IOLoop.current();
   const deadline = deadlineFromTimeout(() => loop.time(), timeout, 'withTimeout');
   const quiet = options.quietExceptions;
   const wrapped = convertYielded(yieldable) as Future<YieldResult<Y>>;

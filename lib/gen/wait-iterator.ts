@@ -1,6 +1,7 @@
 /** `WaitIterator`: futures in the order they finish. */
 import { chainFuture, Future, futureAddDoneCallback } from '../concurrent/future.js';
 import { describeValue } from '../internal/describe-safely.js';
+import { isThenable } from '../internal/thenable.js';
 import { convertYielded } from './convert.js';
 
 /**
@@ -43,8 +44,7 @@ export class WaitIterator<T = unknown> implements AsyncIterable<T> {
     let entries: Array<[number | string, unknown]>;
     const only = args[0];
     if (
-      args.length === 1 && only !== null && typeof only === 'object' && !(only instanceof Future) &&
-      typeof (only as { then?: unknown }).then !== 'function'
+      args.length === 1 && only !== null && typeof only === 'object' && !(only instanceof Future) && !isThenable(only)
     ) {
       if (Array.isArray(only)) {
         throw new TypeError(`WaitIterator: pass futures as separate arguments (new WaitIterator(...list)), got an array ${describeValue(only)}`);

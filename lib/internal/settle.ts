@@ -3,6 +3,7 @@
  * asynchronous work (`ExpectLog.use`, `recordTrace`): the finishing step runs
  * at once for a plain return value, or when a returned Future/Promise settles.
  */
+import { isThenable } from './thenable.js';
 
 /**
  * Calls `fn`; passes its value (awaited, if it is a thenable) to `onValue`,
@@ -20,8 +21,8 @@ export function finishAfter<R, V>(
   } catch (error) {
     return onError(error);
   }
-  if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
-    return Promise.resolve(returned as unknown as PromiseLike<unknown>).then(onValue, onError);
+  if (isThenable(returned)) {
+    return Promise.resolve(returned).then(onValue, onError);
   }
   return onValue(returned);
 }

@@ -6,19 +6,8 @@ import { Future } from '../../lib/concurrent.js';
 import { IOLoop } from '../../lib/ioloop.js';
 import { appLog, type LogRecord, type Logger } from '../../lib/log.js';
 
-/** A Future that already holds `value`. */
-export function resolved<T>(value: T): Future<T> {
-  const future = new Future<T>();
-  future.setResult(value);
-  return future;
-}
-
-/** A Future that already failed with `error`. */
-export function rejected<T = never>(error: unknown): Future<T> {
-  const future = new Future<T>();
-  future.setException(error);
-  return future;
-}
+/** `resolved(value)`: a Future that already holds `value`; `rejected(error)`: one that already failed with `error`. */
+export { resolvedFuture as resolved, failedFuture as rejected } from '../../lib/concurrent/future.js';
 
 /** A Future resolved with `value` after `iterations` loop iterations. */
 export function resolvedLater<T>(value: T, iterations = 1): Future<T> {
