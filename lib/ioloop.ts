@@ -39,7 +39,8 @@ import { currentLoopOrNull, provideDefaultLoop, setCurrentLoop, type Task } from
 import { isThenable } from './internal/thenable.js';
 import { checkSeconds, deadlineFromTimeout, type Timeout } from './internal/timeout.js';
 import { logCallbackException } from './internal/callback-failure.js';
-import { genLog, reportLoggingFailure } from './log.js';
+import { reportLoggingFailure } from './internal/logging-failure.js';
+import { genLog } from './log.js';
 
 export type { Timeout } from './internal/timeout.js';
 

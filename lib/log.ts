@@ -15,6 +15,7 @@
  */
 import { format } from 'node:util';
 import { describeValue } from './internal/describe-safely.js';
+import { reportLoggingFailure } from './internal/logging-failure.js';
 
 /** Severity of a record; numbers as Python's `logging` so levels compare the same way. */
 export enum LogLevel {
@@ -213,26 +214,6 @@ export class Logger {
         reportLoggingFailure('log handler', handlerError);
       }
     }
-  }
-}
-
-/**
- * @internal The last resort when logging itself fails: one line on stderr.
- * Never throws, whatever was thrown (a Symbol, an object whose toString throws).
- */
-export function reportLoggingFailure(what: string, error: unknown): void {
-  try {
-    process.stderr.write(`whirlwind: ${what} failed: ${errorText(error)}\n`);
-  } catch {
-    // stderr is gone or replaced by something that throws: nowhere left to report to.
-  }
-}
-
-function errorText(error: unknown): string {
-  try {
-    return String(error);
-  } catch {
-    return describeValue(error);
   }
 }
 

@@ -5,7 +5,8 @@
  * for a callback whose `name` getter throws (a revoked Proxy), nor for a
  * logger method replaced by one that throws.
  */
-import { appLog, reportLoggingFailure } from '../log.js';
+import { appLog } from '../log.js';
+import { reportLoggingFailure } from './logging-failure.js';
 import { describeFunction } from './describe-safely.js';
 
 /** Logs `error`, thrown by (or on behalf of) `callback`, on appLog; never throws. */
