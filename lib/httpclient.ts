@@ -34,7 +34,7 @@ import {
   type FetchSpec,
 } from './internal/http-core.js';
 import { redactUrl } from './internal/http-redact.js';
-import { acquireFetcher, releaseFetcher, type WorkerReply, type WorkerRequest } from './internal/http-blocking.js';
+import { acquireFetcher, releaseFetcher, type CallbackBatch } from './internal/http-blocking.js';
 
 export type { IncomingHttpHeaders } from 'node:http';
 
@@ -496,13 +496,16 @@ export class AsyncHTTPClient {
  */
 export class HTTPClient {
   private closed = false;
-  private fetcher: { run(request: WorkerRequest): WorkerReply } | null = null;
+  private fetcher: ReturnType<typeof acquireFetcher> | null = null;
 
   /**
    * Runs the request and returns its response; same options and errors as
-   * `AsyncHTTPClient.fetch`. `headerCallback` and `streamingCallback` are
-   * called before `fetch` returns, in order (the worker collects what they
-   * would have seen).
+   * `AsyncHTTPClient.fetch`. `headerCallback` and `streamingCallback` run on
+   * the calling thread while the response arrives, in order, before `fetch`
+   * returns. A streamed body is handed over in bounded pieces (the worker
+   * holds at most about 1 MB of it, and stops reading while the callback is
+   * behind), so its size costs no memory; the callbacks cannot start another
+   * blocking fetch.
    */
   fetch(request: string | HTTPRequest, options: FetchOptions = {}): HTTPResponse {
     if (this.closed) throw new Error('fetch() called on closed HTTPClient');
@@ -512,15 +515,13 @@ export class HTTPClient {
       this.fetcher = acquireFetcher();
       unclosedClients.register(this, undefined, this);
     }
-    const reply = this.fetcher.run({
-      spec,
-      collectHeaderLines: httpRequest.headerCallback !== undefined,
-      collectChunks: httpRequest.streamingCallback !== undefined,
-    });
-    if (reply.headerLines !== null) reply.headerLines.forEach((line) => httpRequest.headerCallback?.(line));
-    if (reply.chunks !== null) reply.chunks.forEach((chunk) => httpRequest.streamingCallback?.(toBuffer(chunk)));
+    const { headerCallback, streamingCallback } = httpRequest;
+    const outcome = this.fetcher.run(
+      { spec, relayHeaderLines: headerCallback !== undefined, relayChunks: streamingCallback !== undefined },
+      (batch) => replayBatch(batch, headerCallback, streamingCallback),
+    );
     const settled = new Future<HTTPResponse>();
-    settleFromOutcome(settled, httpRequest, raiseError, reply.outcome);
+    settleFromOutcome(settled, httpRequest, raiseError, outcome);
     return settled.result();
   }
 
@@ -533,6 +534,20 @@ export class HTTPClient {
       releaseFetcher();
     }
     this.fetcher = null;
+  }
+}
+
+/** Runs a blocking fetch's callbacks with what its worker handed over, chunks as they arrived. */
+function replayBatch(
+  batch: CallbackBatch,
+  headerCallback: ((line: string) => void) | undefined,
+  streamingCallback: ((chunk: Buffer) => void) | undefined,
+): void {
+  for (const line of batch.headerLines) headerCallback?.(line);
+  let offset = batch.body.byteOffset;
+  for (const length of batch.chunkLengths) {
+    streamingCallback?.(Buffer.from(batch.body.buffer, offset, length));
+    offset += length;
   }
 }
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { coroutine, moment } from '../lib/gen.js';
 import { AsyncHTTPClient, HTTPClient, HTTPClientError, HTTPResponse } from '../lib/httpclient.js';
-import { fetcherIsRunning } from '../lib/internal/http-blocking.js';
+import { fetcherIsRunning, lastPeakBufferedBytes, STREAM_BUFFER_LIMIT, waitForStreamPause } from '../lib/internal/http-blocking.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { genTest } from '../lib/testing.js';
 import { COMPRESSIBLE, HELLO, startServer, startServerThread, type ThreadServer } from './httpclient-servers.js';
@@ -110,6 +110,79 @@ describe('HTTPClient (blocking)', () => {
     // The blank line that ends the headers comes before the first chunk.
     expect(seen.findIndex((s) => s.startsWith('chunk'))).to.equal(seen.indexOf('header ') + 1);
     expect(response.body.length).to.equal(0);
+  });
+
+  describe('streaming a body', () => {
+    const BODY_BYTES = 8 * 1024 * 1024;
+    // A socket read or a decoded piece is at most 64 KB: the worker may hold one past its limit.
+    const MOST_HELD = STREAM_BUFFER_LIMIT + 64 * 1024;
+
+    it('stops reading the body while the streamingCallback is behind, holding at most about 1 MB of it', () => {
+      let received = 0;
+      let whileBehind: ReturnType<typeof waitForStreamPause> | null = null;
+      client.fetch(`${server.url}/big/${BODY_BYTES}`, {
+        streamingCallback: (chunk) => {
+          // This thread is busy here: the worker must hold, then pause, rather than read the rest.
+          whileBehind ??= waitForStreamPause(20_000);
+          received += chunk.length;
+        },
+      });
+      expect(received).to.equal(BODY_BYTES);
+      expect(whileBehind).to.include({ paused: true });
+      expect(whileBehind!.bufferedBytes).to.be.at.least(STREAM_BUFFER_LIMIT).and.at.most(MOST_HELD);
+      expect(lastPeakBufferedBytes()).to.be.at.most(MOST_HELD);
+    });
+
+    it('hands a decoded body over in the same bounded pieces', () => {
+      let received = '';
+      client.fetch(`${server.url}/gzip`, { streamingCallback: (chunk) => (received += chunk.toString()) });
+      expect(received).to.equal(COMPRESSIBLE);
+      expect(lastPeakBufferedBytes()).to.be.at.most(MOST_HELD);
+    });
+
+    it('fails the fetch with the error a streamingCallback throws, and the next fetch works', () => {
+      const thrown = new Error('stop here');
+      let calls = 0;
+      const error = thrownBy(() =>
+        client.fetch(`${server.url}/big/${BODY_BYTES}`, {
+          streamingCallback: () => {
+            calls++;
+            throw thrown;
+          },
+        }),
+      );
+      expect(error).to.equal(thrown);
+      expect(calls).to.equal(1);
+      expect(client.fetch(`${server.url}/hello`).body.toString()).to.equal(HELLO);
+    });
+
+    it('refuses to start a blocking fetch from a callback of another', () => {
+      const refusals: string[] = [];
+      const inner = new HTTPClient();
+      const response = client.fetch(`${server.url}/hello`, {
+        streamingCallback: () => {
+          refusals.push(thrownBy(() => inner.fetch(`${server.url}/hello`)).message);
+        },
+      });
+      inner.close();
+      expect(response.code).to.equal(200);
+      expect(refusals).to.deep.equal([
+        'HTTPClient.fetch: cannot start a blocking fetch from a headerCallback or streamingCallback of another',
+      ]);
+    });
+
+    it('finishes a fetch whose callback closes the last client, then ends the worker', () => {
+      let received = 0;
+      const response = client.fetch(`${server.url}/big/${BODY_BYTES}`, {
+        streamingCallback: (chunk) => {
+          client.close();
+          received += chunk.length;
+        },
+      });
+      expect(response.code).to.equal(200);
+      expect(received).to.equal(BODY_BYTES);
+      expect(fetcherIsRunning()).to.equal(false);
+    });
   });
 
   it('throws at the call for a malformed URL', () => {

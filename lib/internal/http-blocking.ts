@@ -1,9 +1,13 @@
 /**
  * The main-thread half of the blocking `HTTPClient`: it posts a request to a
  * worker thread (./http-worker.ts) and parks the calling thread on
- * `Atomics.wait` until the worker flips a shared flag, then takes the reply
- * off the port synchronously with `receiveMessageOnPort`. No event loop runs
- * on the calling thread meanwhile, which is what "blocking" means.
+ * `Atomics.wait` until the worker flips a shared flag, then takes the
+ * worker's message off the port synchronously with `receiveMessageOnPort`.
+ * No event loop runs on the calling thread meanwhile, which is what
+ * "blocking" means. A request with callbacks is a conversation: the worker
+ * hands header lines and body chunks over in bounded batches, one at a time,
+ * and the calling thread runs the callbacks and answers before the next
+ * (see STREAM_BUFFER_LIMIT), so a streamed body is never held whole.
  *
  * One worker per thread is shared by every open `HTTPClient` (the seed's
  * `synchronousFetch` makes a client per call and never closes it): it is
@@ -18,18 +22,52 @@ import type { FetchOutcome, FetchSpec } from './http-core.js';
 /** What the worker is asked to do. */
 export interface WorkerRequest {
   spec: Omit<FetchSpec, 'startTime'>;
-  collectHeaderLines: boolean;
-  collectChunks: boolean;
+  /** Hand the final response's header lines over (for a `headerCallback`). */
+  relayHeaderLines: boolean;
+  /** Hand the body over in pieces (for a `streamingCallback`) instead of in the outcome. */
+  relayChunks: boolean;
 }
 
-/** What the worker answers: the outcome, plus what the caller's callbacks must be replayed with. */
-export interface WorkerReply {
+/**
+ * Header lines and body chunks for the caller's callbacks, handed over while
+ * the request runs: `body` holds the chunks back to back, `chunkLengths`
+ * where one ends and the next begins. The worker sends nothing more until
+ * the caller answers `ack` (go on) or `abort` (a callback threw).
+ */
+export interface CallbackBatch {
+  kind: 'batch';
+  headerLines: string[];
+  body: Uint8Array;
+  chunkLengths: number[];
+}
+
+/** The end of a request: sent once, after every batch has been acknowledged. */
+export interface WorkerDone {
+  kind: 'done';
   outcome: FetchOutcome;
-  headerLines: string[] | null;
-  chunks: Uint8Array[] | null;
 }
 
-// Values of the shared flag.
+export type WorkerMessage = CallbackBatch | WorkerDone;
+export type CallerReply = { kind: 'ack' } | { kind: 'abort' };
+
+/**
+ * The most body bytes the worker holds for a caller still busy with the
+ * previous batch; past it the worker stops reading the response until the
+ * caller catches up. So a streamed body of any size costs the process about
+ * two of these (one being handed over, one being read), not the body.
+ */
+export const STREAM_BUFFER_LIMIT = 1024 * 1024;
+
+// Slots of the Int32Array shared with the worker.
+export const SLOT_SIGNAL = 0;
+/** Body bytes the worker holds now, and the most it held during the current request. */
+export const SLOT_BUFFERED = 1;
+export const SLOT_PEAK_BUFFERED = 2;
+/** 1 while the worker has stopped reading the body because the caller is behind. */
+export const SLOT_BODY_PAUSED = 3;
+const SHARED_SLOTS = 4;
+
+// Values of the signal slot.
 export const SIGNAL_WAITING = 0;
 export const SIGNAL_REPLIED = 1;
 export const SIGNAL_WORKER_EXITED = 2;
@@ -41,9 +79,11 @@ const WORKER_START_LIMIT_MS = 10_000;
 const WORKER_FILE = new URL('./http-worker.js', import.meta.url);
 
 class BlockingFetcher {
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  readonly shared = new Int32Array(new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private readonly port: MessagePort;
   private readonly worker: Worker;
+  private running = false;
+  private terminateWhenIdle = false;
 
   constructor() {
     // A missing worker file would otherwise surface as an 'error' event that
@@ -53,35 +93,81 @@ class BlockingFetcher {
     }
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = startWorker({ signal: this.signal, port: port2 }, [port2]);
+    this.worker = startWorker({ shared: this.shared, port: port2 }, [port2]);
     // Only a blocked caller needs the worker, and a blocked caller keeps the
     // process alive by itself; an idle worker must never do so.
     this.worker.unref();
     this.port.unref();
     // A worker that fails to start reports it through an event this thread
     // could only see after returning: so wait for its "ready", with a limit.
-    Atomics.wait(this.signal, 0, SIGNAL_WAITING, WORKER_START_LIMIT_MS);
-    if (Atomics.load(this.signal, 0) !== SIGNAL_WORKER_READY) {
+    Atomics.wait(this.shared, SLOT_SIGNAL, SIGNAL_WAITING, WORKER_START_LIMIT_MS);
+    if (Atomics.load(this.shared, SLOT_SIGNAL) !== SIGNAL_WORKER_READY) {
       this.terminate();
       throw new Error(`HTTPClient: the worker thread did not start within ${WORKER_START_LIMIT_MS / 1000} s`);
     }
   }
 
-  run(request: WorkerRequest): WorkerReply {
-    if (Atomics.load(this.signal, 0) === SIGNAL_WORKER_EXITED) {
+  /**
+   * Runs one request on the worker, calling `onBatch` on this thread with
+   * each batch it hands over. If `onBatch` throws, the request is aborted
+   * and its outcome is that error (as when an AsyncHTTPClient callback throws).
+   */
+  run(request: WorkerRequest, onBatch: (batch: CallbackBatch) => void): FetchOutcome {
+    if (this.running) {
+      // The worker is mid-request, waiting on this very thread: a second request would interleave with it.
+      throw new Error('HTTPClient.fetch: cannot start a blocking fetch from a headerCallback or streamingCallback of another');
+    }
+    if (Atomics.load(this.shared, SLOT_SIGNAL) === SIGNAL_WORKER_EXITED) {
       throw new Error('HTTPClient: the worker thread has exited; close this client and make a new one');
     }
-    Atomics.store(this.signal, 0, SIGNAL_WAITING);
-    this.port.postMessage(request);
-    Atomics.wait(this.signal, 0, SIGNAL_WAITING);
-    const message = receiveMessageOnPort(this.port);
-    if (message === undefined) {
-      throw new Error('HTTPClient: the worker thread exited without answering (see its stderr)');
+    this.running = true;
+    try {
+      Atomics.compareExchange(this.shared, SLOT_SIGNAL, SIGNAL_WORKER_READY, SIGNAL_WAITING);
+      this.port.postMessage(request);
+      let hookError: { error: unknown } | null = null;
+      for (;;) {
+        const message = this.nextMessage();
+        if (message.kind === 'done') {
+          if (hookError === null) return message.outcome;
+          return { kind: 'failure', message: 'callback failed', causeMessage: null, causeCode: null, hookError: hookError.error };
+        }
+        try {
+          onBatch(message);
+        } catch (error) {
+          hookError = { error };
+          this.reply({ kind: 'abort' });
+          continue;
+        }
+        this.reply({ kind: 'ack' });
+      }
+    } finally {
+      this.running = false;
+      if (this.terminateWhenIdle) this.terminate();
     }
-    return message.message as WorkerReply;
   }
 
+  /** Parks this thread until the worker posts, and takes that message. */
+  private nextMessage(): WorkerMessage {
+    Atomics.wait(this.shared, SLOT_SIGNAL, SIGNAL_WAITING);
+    const received = receiveMessageOnPort(this.port);
+    // Never overwrite SIGNAL_WORKER_EXITED: the next wait must see it.
+    Atomics.compareExchange(this.shared, SLOT_SIGNAL, SIGNAL_REPLIED, SIGNAL_WAITING);
+    if (received === undefined) {
+      throw new Error('HTTPClient: the worker thread exited without answering (see its stderr)');
+    }
+    return received.message as WorkerMessage;
+  }
+
+  private reply(message: CallerReply): void {
+    this.port.postMessage(message);
+  }
+
+  /** Stops the worker; if a request is running (a callback closed the last client), once it ends. */
   terminate(): void {
+    if (this.running) {
+      this.terminateWhenIdle = true;
+      return;
+    }
     this.port.close();
     void this.worker.terminate();
   }
@@ -110,7 +196,7 @@ let sharedFetcher: BlockingFetcher | null = null;
 let users = 0;
 
 /** Marks one more client as using the thread's worker, starting it if needed. */
-export function acquireFetcher(): { run(request: WorkerRequest): WorkerReply } {
+export function acquireFetcher(): Pick<BlockingFetcher, 'run'> {
   if (sharedFetcher === null) sharedFetcher = new BlockingFetcher();
   users++;
   return sharedFetcher;
@@ -129,4 +215,25 @@ export function releaseFetcher(): void {
 /** For tests: whether a worker thread is currently running. */
 export function fetcherIsRunning(): boolean {
   return sharedFetcher !== null;
+}
+
+/**
+ * For tests, from inside a `streamingCallback`: waits (up to `limitMs`) until
+ * the worker has stopped reading the body because this thread is behind, and
+ * says how many body bytes it holds now and held at most in this request.
+ */
+export function waitForStreamPause(limitMs: number): { paused: boolean; bufferedBytes: number; peakBufferedBytes: number } {
+  const shared = sharedFetcher?.shared;
+  if (shared === undefined) throw new Error('waitForStreamPause: no blocking fetch is running');
+  Atomics.wait(shared, SLOT_BODY_PAUSED, 0, limitMs);
+  return {
+    paused: Atomics.load(shared, SLOT_BODY_PAUSED) === 1,
+    bufferedBytes: Atomics.load(shared, SLOT_BUFFERED),
+    peakBufferedBytes: Atomics.load(shared, SLOT_PEAK_BUFFERED),
+  };
+}
+
+/** For tests, after a blocking fetch: the most body bytes its worker held at once. */
+export function lastPeakBufferedBytes(): number {
+  return sharedFetcher === null ? 0 : Atomics.load(sharedFetcher.shared, SLOT_PEAK_BUFFERED);
 }

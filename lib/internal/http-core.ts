@@ -37,6 +37,34 @@ export interface FetchSpec {
 export interface FetchHooks {
   onHeaderLine?: (line: string) => void;
   onChunk?: (chunk: Buffer) => void;
+  /** Lets whoever consumes `onChunk` stop the body while it catches up. */
+  flow?: BodyFlow;
+}
+
+/**
+ * Backpressure for a streamed body: `pause()` stops `onChunk` calls (and,
+ * through the stream's own backpressure, reading from the socket) until
+ * `resume()`. Either may be called before the body starts.
+ */
+export class BodyFlow {
+  private source: Readable | null = null;
+  private paused = false;
+
+  pause(): void {
+    this.paused = true;
+    this.source?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.source?.resume();
+  }
+
+  /** Called by the exchange with the final response's body stream, once its 'data' listener is on. */
+  attach(source: Readable): void {
+    this.source = source;
+    if (this.paused) source.pause();
+  }
 }
 
 /** A response, whatever its status code. */
@@ -270,6 +298,7 @@ class Exchange {
         this.failWithHookError(error);
       }
     });
+    this.hooks.flow?.attach(source);
     source.on('end', () => {
       if (this.finished) return;
       // A response cut short by the server ends with `complete` false.
