@@ -117,6 +117,111 @@ describe('coroutines and native async code', () => {
       }),
     );
 
+    describe('a yielded thenable follows the Promise resolution procedure, as await does', () => {
+      /** What `yield thenable` gives a coroutine, next to what `await thenable` gives an async function. */
+      async function yieldedAndAwaited(make: () => object): Promise<{ yielded: unknown; awaited: unknown }> {
+        const viaYield = coroutine(function* () {
+          try {
+            return { value: yield make() };
+          } catch (error) {
+            return { error };
+          }
+        });
+        const viaAwait = async () => {
+          try {
+            return { value: await (make() as PromiseLike<unknown>) };
+          } catch (error) {
+            return { error };
+          }
+        };
+        return { yielded: await viaYield(), awaited: await viaAwait() };
+      }
+
+      it('adopts a Promise a thenable resolves with', async () => {
+        const outcome = await yieldedAndAwaited(() => ({ then: (resolve: (v: unknown) => void) => resolve(Promise.resolve('inner')) }));
+        expect(outcome.yielded).to.deep.equal({ value: 'inner' });
+        expect(outcome.awaited).to.deep.equal(outcome.yielded);
+      });
+
+      it('adopts nested thenables, however deep', async () => {
+        const nest = (depth: number): object => ({
+          then: (resolve: (v: unknown) => void) => resolve(depth === 0 ? 'bottom' : nest(depth - 1)),
+        });
+        const outcome = await yieldedAndAwaited(() => nest(5));
+        expect(outcome.yielded).to.deep.equal({ value: 'bottom' });
+        expect(outcome.awaited).to.deep.equal(outcome.yielded);
+      });
+
+      it('fails with what a nested thenable rejects with', async () => {
+        const boom = new Error('nested rejection');
+        const outcome = await yieldedAndAwaited(() => ({
+          then: (resolve: (v: unknown) => void) => resolve({ then: (_: unknown, reject: (e: unknown) => void) => reject(boom) }),
+        }));
+        expect(outcome.yielded).to.deep.equal({ error: boom });
+        expect(outcome.awaited).to.deep.equal(outcome.yielded);
+      });
+
+      it('ignores a throw after resolve', async () => {
+        const outcome = await yieldedAndAwaited(() => ({
+          then(resolve: (v: unknown) => void) {
+            resolve('R');
+            throw new Error('thrown after resolve');
+          },
+        }));
+        expect(outcome.yielded).to.deep.equal({ value: 'R' });
+        expect(outcome.awaited).to.deep.equal(outcome.yielded);
+      });
+
+      it('keeps the first of several resolve and reject calls', async () => {
+        const outcome = await yieldedAndAwaited(() => ({
+          then(resolve: (v: unknown) => void, reject: (e: unknown) => void) {
+            resolve('first');
+            reject(new Error('second'));
+            resolve('third');
+          },
+        }));
+        expect(outcome.yielded).to.deep.equal({ value: 'first' });
+        expect(outcome.awaited).to.deep.equal(outcome.yielded);
+      });
+
+      it('fails with what then throws before settling', async () => {
+        const boom = new Error('then threw');
+        const outcome = await yieldedAndAwaited(() => ({
+          then() {
+            throw boom;
+          },
+        }));
+        expect(outcome.yielded).to.deep.equal({ error: boom });
+        expect(outcome.awaited).to.deep.equal(outcome.yielded);
+      });
+
+      it('fails with what a then getter throws', async () => {
+        const boom = new Error('then getter threw');
+        const outcome = await yieldedAndAwaited(() => ({
+          get then() {
+            throw boom;
+          },
+        }));
+        expect(outcome.yielded).to.deep.equal({ error: boom });
+        expect(outcome.awaited).to.deep.equal(outcome.yielded);
+      });
+
+      it('reads then once, at the yield and at each thenable it adopts', async () => {
+        let reads = 0;
+        const counted = (value: unknown) => ({
+          get then() {
+            reads++;
+            return (resolve: (v: unknown) => void) => resolve(value);
+          },
+        });
+        const once = coroutine(function* () {
+          return yield counted(counted('value'));
+        });
+        expect(await once()).to.equal('value');
+        expect(reads).to.equal(2);
+      });
+    });
+
     it(
       'runs multi over coroutines and async functions together',
       genTest(function* () {

@@ -7,9 +7,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { expect } from 'chai';
 import { CancelledError, Future, InvalidStateError } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
+import { Lock } from '../lib/locks.js';
 import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take, withTimeout } from '../lib/gen.js';
 import { MAX_SYNCHRONOUS_START_DEPTH, Runner } from '../lib/gen/runner.js';
 import { genTest } from '../lib/testing.js';
+import { HostileError, proxyThrowingOnGetPrototypeOf, revokedProxy } from './support/hostile.js';
 import { failureOf, iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
 /** A coroutine that records `name` then yields `yieldable`, five times: the trace shows the interleaving. */
@@ -394,6 +396,93 @@ describe('coroutine', () => {
       });
       const error = ((await failureOf(f())) as Error).message;
       expect(error).to.equal('yielded unknown object Symbol(odd) in coroutine <anonymous>');
+    });
+  });
+
+  describe('hostile yields', () => {
+    const hostileValues: Array<[string, () => unknown]> = [
+      ['a revoked Proxy', () => revokedProxy()],
+      ['a Proxy whose getPrototypeOf trap throws', () => proxyThrowingOnGetPrototypeOf()],
+      ['a Proxy of a function whose getPrototypeOf trap throws', () => proxyThrowingOnGetPrototypeOf(() => {})],
+    ];
+
+    for (const [name, makeHostile] of hostileValues) {
+      for (const when of ['before', 'after'] as const) {
+        it(`throws an error in at the yield of ${name} ${when} the first suspension, and finally blocks run`, async () => {
+          const steps: string[] = [];
+          const hostileYielder = coroutine(function* hostileYielder() {
+            try {
+              if (when === 'after') yield moment;
+              try {
+                yield makeHostile();
+              } catch (error) {
+                steps.push(`caught ${(error as Error).name}`);
+              }
+              yield moment;
+              return 'went on';
+            } finally {
+              steps.push('finally');
+            }
+          });
+          const future = hostileYielder();
+          expect(await future).to.equal('went on');
+          expect(steps).to.deep.equal(['caught BadYieldError', 'finally']);
+        });
+      }
+    }
+
+    it('names the revoked Proxy and the coroutine in the BadYieldError', async () => {
+      const yieldsRevoked = coroutine(function* yieldsRevoked() {
+        yield revokedProxy();
+      });
+      const error = (await failureOf(yieldsRevoked())) as Error;
+      expect(error).to.be.instanceOf(BadYieldError);
+      expect(error.message).to.equal('yielded a revoked Proxy, which cannot be waited on in coroutine yieldsRevoked');
+    });
+
+    it('names what the trap threw when a Proxy cannot be inspected', async () => {
+      const yieldsProxy = coroutine(function* yieldsProxy() {
+        yield proxyThrowingOnGetPrototypeOf();
+      });
+      const error = (await failureOf(yieldsProxy())) as Error;
+      expect(error.message).to.equal(
+        'yielded unknown object {}: inspecting it threw HostileError: getPrototypeOf trap in coroutine yieldsProxy',
+      );
+      expect((error.cause as { cause?: unknown }).cause).to.be.instanceOf(HostileError);
+    });
+
+    it('does not throw from the coroutine call when the first yield is hostile', () => {
+      const eager = coroutine(function* () {
+        yield revokedProxy();
+      });
+      const future = eager();
+      expect(future.done()).to.equal(true);
+      expect(future.exception()).to.be.instanceOf(BadYieldError);
+    });
+
+    it('can still be cancelled after a hostile yield, releasing a lock held there', async () => {
+      const lock = new Lock();
+      const holder = coroutine(function* () {
+        const release = yield lock.acquire();
+        try {
+          try {
+            yield proxyThrowingOnGetPrototypeOf();
+          } catch {
+            // went on after the bad yield
+          }
+          yield new Future(); // never set: only cancel() ends this
+        } finally {
+          release.release();
+        }
+      });
+      const future = holder();
+      await iterations(2);
+      const next = lock.acquire();
+      expect(next.done(), 'lock held by the coroutine').to.equal(false);
+      expect(future.cancel()).to.equal(true);
+      await iterations(2);
+      expect(future.cancelled()).to.equal(true);
+      expect(next.done(), 'lock released by its finally').to.equal(true);
     });
   });
 

@@ -18,10 +18,10 @@
  * @module
  */
 import { AsyncResource } from 'node:async_hooks';
-import { CancelledError, InvalidStateError } from '../internal/errors.js';
-import { describeFunction, describeValue } from '../internal/describe-safely.js';
+import { types } from 'node:util';
+import { BadYieldError, CancelledError, InvalidStateError } from '../internal/errors.js';
+import { describeFunction, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { currentLoop } from '../internal/scheduling.js';
-import { isThenable } from '../internal/thenable.js';
 import { logCallbackException } from '../internal/callback-failure.js';
 import { appLog } from '../log.js';
 
@@ -436,7 +436,11 @@ class SingleShotIterator<T> implements Iterator<Future<T>, T, any> {
  * ```
  */
 export function isFuture(value: unknown): value is Future<unknown> {
-  return value instanceof Future;
+  try {
+    return value instanceof Future;
+  } catch {
+    return false; // instanceof ran the getPrototypeOf trap of a Proxy (or a revoked one): not a Future we can use
+  }
 }
 
 /**
@@ -458,10 +462,11 @@ export function chainFuture<T>(a: Future<T> | PromiseLike<T>, b: Future<T>): voi
     futureAddDoneCallback(a, (done) => copyOutcome(done, b));
     return;
   }
-  if (!isThenable(a)) {
+  const then = a !== null && (typeof a === 'object' || typeof a === 'function') ? thenOfSource(a) : undefined;
+  if (typeof then !== 'function') {
     throw new TypeError(`chainFuture: expected a Future or thenable as the source, got ${describeValue(a)}`);
   }
-  settleFromThenable(a as PromiseLike<T>, b);
+  followThenable(b, a, then as PromiseLike<T>['then']);
 }
 
 /** @internal A Future that already holds `value`. */
@@ -478,22 +483,111 @@ export function failedFuture<T = never>(error: unknown): Future<T> {
   return future;
 }
 
-/** @internal A Future that settles as `thenable` does (the thenable half of `chainFuture`, for convertYielded). */
-export function futureFromThenable<T>(thenable: PromiseLike<T>): Future<T> {
+/** chainFuture's source's `then`, read once; a source that cannot be read (a revoked Proxy) is refused by name. */
+function thenOfSource(source: object): unknown {
+  try {
+    return (source as { then?: unknown }).then;
+  } catch (error) {
+    throw new TypeError(`chainFuture: cannot read then of the source ${describeValue(source)}: ${describeValue(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * @internal A Future that settles as `thenable` does (the thenable half of
+ * `chainFuture`, for convertYielded). `then` is the thenable's `then`, read
+ * once by the caller: the resolution procedure reads it once, and a getter
+ * may return something else the second time.
+ */
+export function futureFromThenable<T>(thenable: PromiseLike<T>, then: unknown = thenable.then): Future<T> {
   const future = new Future<T>();
-  settleFromThenable(thenable, future);
+  followThenable(future, thenable, then as PromiseLike<T>['then']);
   return future;
 }
 
-function settleFromThenable<T>(thenable: PromiseLike<T>, target: Future<T>): void {
-  thenable.then(
-    (value) => {
-      if (!target.done()) target.setResult(value);
-    },
-    (error) => {
-      if (!target.done()) target.setException(error);
-    },
-  );
+/**
+ * @internal The Future of `value` if it is a thenable, read as `await` reads
+ * it (`then` once; a `then` getter that throws gives a Future failed with
+ * what it threw); null if it is not a thenable.
+ */
+export function futureIfThenable(value: object): Future<unknown> | null {
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (error) {
+    return failedFuture(isRevokedProxy(value) ? new BadYieldError('a revoked Proxy cannot be waited on', { cause: error }) : error);
+  }
+  return typeof then === 'function' ? futureFromThenable(value as PromiseLike<unknown>, then) : null;
+}
+
+const nativePromiseThen = Promise.prototype.then;
+// Reads an internal slot: no trap of a Proxy runs, and no getter.
+const isNativePromise = types.isPromise;
+
+/**
+ * Settles `target` as the Promise resolution procedure settles a promise
+ * resolved with `thenable`, which is what `await thenable` does: `then` is
+ * called once with one-shot resolve/reject functions (the first call wins,
+ * a throw after it is ignored), and a thenable it resolves with, however
+ * deeply nested, is followed in turn rather than becoming the result.
+ * Unlike `await`, `then` is called at once rather than in a microtask, so a
+ * thenable that settles synchronously is consumed without a loop iteration,
+ * as a done Future is.
+ */
+function followThenable<T>(target: Future<T>, thenable: PromiseLike<T>, then: PromiseLike<T>['then']): void {
+  if (then === nativePromiseThen && isNativePromise(thenable)) {
+    // A native promise never fulfils with a thenable (it adopted it already), and its then never throws.
+    then.call(thenable, (value) => settleWithResult(target, value), (error) => settleWithException(target, error));
+    return;
+  }
+  let called = false;
+  const resolve = (value: unknown) => {
+    if (called) return;
+    called = true;
+    resolveWith(target, value);
+  };
+  const reject = (error: unknown) => {
+    if (called) return;
+    called = true;
+    settleWithException(target, error);
+  };
+  try {
+    then.call(thenable, resolve as (value: T) => void, reject);
+  } catch (error) {
+    reject(error);
+  }
+}
+
+/** The procedure's step for a value a thenable resolved with: a thenable is followed, anything else is the result. */
+function resolveWith<T>(target: Future<T>, value: unknown): void {
+  if (target.done()) return; // cancelled meanwhile: nothing left to settle (or to follow)
+  if (value === target) {
+    settleWithException(target, new TypeError('a thenable resolved with the very Future that follows it: it would wait forever'));
+    return;
+  }
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+    let then: unknown;
+    try {
+      then = (value as { then?: unknown }).then;
+    } catch (error) {
+      settleWithException(target, error);
+      return;
+    }
+    if (typeof then === 'function') {
+      followThenable(target, value as PromiseLike<T>, then as PromiseLike<T>['then']);
+      return;
+    }
+  }
+  settleWithResult(target, value as T);
+}
+
+function settleWithResult<T>(target: Future<T>, value: T): void {
+  if (!target.done()) target.setResult(value);
+}
+
+function settleWithException(target: Future<unknown>, error: unknown): void {
+  if (!target.done()) target.setException(error);
 }
 
 function copyOutcome<T>(from: Future<T>, to: Future<T>): void {

@@ -6,11 +6,11 @@
  * This sits below the loop module (the IOLoop converts what `runSync` and
  * callbacks return): it schedules through internal/scheduling.
  */
-import { Future, futureFromThenable, isFuture, resolvedFuture } from '../concurrent/future.js';
+import { failedFuture, Future, futureFromThenable, futureIfThenable, isFuture, resolvedFuture } from '../concurrent/future.js';
 import { BadYieldError } from '../internal/errors.js';
-import { describeFunction, describeValue } from '../internal/describe-safely.js';
+import { describeFunction, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { currentLoop } from '../internal/scheduling.js';
-import { isGeneratorObject, isThenable } from '../internal/thenable.js';
+import { isGeneratorObject } from '../internal/thenable.js';
 import { appLog } from '../log.js';
 import { checkQuiet, isPlainObject, waitForAll, type MultiOptions } from './multi.js';
 
@@ -174,15 +174,43 @@ export function convertYielded(value: unknown): Future<unknown> {
     if (converterAccepts(converters[i], value)) {
       const converted = converters[i].convert(value);
       if (isFuture(converted)) return converted;
-      if (isThenable(converted)) return futureFromThenable(converted);
+      const fromThenable = isObject(converted) ? futureIfThenable(converted) : null;
+      if (fromThenable !== null) return fromThenable;
       throw new BadYieldError(
         `registerYieldable converter returned ${describeValue(converted)} for ${describeValue(value)}; expected a Future or thenable`,
       );
     }
   }
-  if (isThenable(value)) return futureFromThenable(value);
-  if (Array.isArray(value) || isPlainObject(value)) return multiFuture(value as never);
-  if (isGeneratorObject(value)) {
+  if (!isObject(value)) throw new BadYieldError(`yielded unknown object ${describeValue(value)}`);
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (error) {
+    if (isRevokedProxy(value)) throw new BadYieldError('yielded a revoked Proxy, which cannot be waited on', { cause: error });
+    // As await: a thenable whose then getter throws is a failure, not a mistake in the yield.
+    return failedFuture(error);
+  }
+  if (typeof then === 'function') return futureFromThenable(value as PromiseLike<unknown>, then);
+  return convertByShape(value);
+}
+
+function isObject(value: unknown): value is object {
+  return value !== null && (typeof value === 'object' || typeof value === 'function');
+}
+
+/** A yielded object that is not a thenable: a list or dict of yieldables, or a mistake to name. */
+function convertByShape(value: object): Future<unknown> {
+  let shape: 'collection' | 'generator' | 'unknown';
+  try {
+    shape = Array.isArray(value) || isPlainObject(value) ? 'collection' : isGeneratorObject(value) ? 'generator' : 'unknown';
+  } catch (error) {
+    // A Proxy whose getPrototypeOf trap throws: its shape cannot be told.
+    throw new BadYieldError(`yielded unknown object ${describeValue(value)}: inspecting it threw ${describeValue(error)}`, {
+      cause: error,
+    });
+  }
+  if (shape === 'collection') return multiFuture(value as never);
+  if (shape === 'generator') {
     // The usual mistake: calling a generator function that was never wrapped.
     throw new BadYieldError(
       `yielded unknown object ${describeValue(value)}: a generator object; wrap its function in coroutine() and yield the call`,
@@ -202,8 +230,8 @@ export function convertYielded(value: unknown): Future<unknown> {
  */
 export function maybeFuture(value: unknown): Future<unknown> {
   if (isFuture(value)) return value;
-  if (isThenable(value)) return futureFromThenable(value);
-  return resolvedFuture(value);
+  const fromThenable = isObject(value) ? futureIfThenable(value) : null;
+  return fromThenable ?? resolvedFuture(value);
 }
 
 /**

@@ -17,13 +17,14 @@ import {
   CancelledError,
   failedFuture,
   Future,
-  futureFromThenable,
+  futureIfThenable,
   InvalidStateError,
+  isFuture,
   resolvedFuture,
   State,
 } from '../concurrent/future.js';
 import { currentLoop } from '../internal/scheduling.js';
-import { isGeneratorObject, isThenable } from '../internal/thenable.js';
+import { isGeneratorObject } from '../internal/thenable.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
@@ -233,7 +234,9 @@ export class Runner<R> extends Future<R> {
       }
       const yielded = step.value;
       let future: Future<unknown>;
-      if (yielded instanceof Future) {
+      // isFuture, not instanceof: on a Proxy instanceof runs its getPrototypeOf
+      // trap, which may throw; convertYielded then names it, and the error is thrown in.
+      if (isFuture(yielded)) {
         future = yielded;
       } else if (yielded === undefined || yielded === null || yielded === moment) {
         this.running = false;
@@ -446,14 +449,21 @@ function wrapAsCoroutine(fn: Function): Function {
 }
 
 function futureFromReturnValue(returned: unknown, fn: Function): Future<unknown> {
-  if (isGeneratorObject(returned)) {
-    const runner = new Runner(returned, fn);
-    runner.start();
-    return runner;
+  if (isFuture(returned)) return returned;
+  if (returned === null || (typeof returned !== 'object' && typeof returned !== 'function')) return resolvedFuture(returned);
+  // As await reads what an async function returns: `then` once, its getter's throw a failure.
+  const fromThenable = futureIfThenable(returned);
+  if (fromThenable !== null) return fromThenable;
+  let isGenerator: boolean;
+  try {
+    isGenerator = isGeneratorObject(returned);
+  } catch (error) {
+    return failedFuture(error); // a Proxy whose get trap throws
   }
-  if (returned instanceof Future) return returned;
-  if (isThenable(returned)) return futureFromThenable(returned);
-  return resolvedFuture(returned);
+  if (!isGenerator) return resolvedFuture(returned);
+  const runner = new Runner(returned as Generator<unknown, unknown, unknown>, fn);
+  runner.start();
+  return runner;
 }
 
 /**

@@ -7,7 +7,7 @@
  * where a throw would drop the rest of the iteration), so every message in
  * lib/ imports its describers from here, not from describe.ts.
  */
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 import { describeFunction as describeFunctionAsIs, describeValue as describeValueAsIs } from './describe.js';
 
 /**
@@ -57,5 +57,19 @@ function describeWithoutTraps(value: unknown): string {
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
   } catch {
     return typeof value === 'function' ? '<a function that cannot be described>' : `<an ${typeof value} that cannot be described>`;
+  }
+}
+
+/**
+ * True for a Proxy that was revoked: every operation on it throws, which is
+ * worth saying by name rather than passing on the engine's TypeError.
+ * Only for error paths (it renders the value).
+ */
+export function isRevokedProxy(value: unknown): boolean {
+  if (!types.isProxy(value)) return false;
+  try {
+    return inspect(value, { customInspect: false, depth: 0 }) === '<Revoked Proxy>';
+  } catch {
+    return false;
   }
 }
