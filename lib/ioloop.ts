@@ -37,7 +37,7 @@ import { describeFunction, describeValue } from './internal/describe-safely.js';
 import { checkBlockingThreshold, describeBlocker } from './internal/blocking.js';
 import { currentLoopOrNull, provideDefaultLoop, setCurrentLoop, type Task } from './internal/scheduling.js';
 import { isThenable } from './internal/thenable.js';
-import { checkSeconds, deadlineFromTimeout, type Timeout } from './internal/timeout.js';
+import { checkSeconds, deadlineFromTimeout, warnIfAbsurdDeadline, type Timeout } from './internal/timeout.js';
 import { logCallbackException } from './internal/callback-failure.js';
 import { reportLoggingFailure } from './internal/logging-failure.js';
 import { genLog } from './log.js';
@@ -275,16 +275,28 @@ export class IOLoop {
    */
   callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimeoutHandle {
     checkSeconds(delay, 'callLater');
-    return this.callAt(this.time() + delay, callback, ...args);
+    this.checkCallback(callback, 'callLater');
+    this.checkOpen('callLater');
+    return this.callAtInContext(this.time() + delay, callback, args);
   }
 
-  /** Runs `callback(...args)` at `when`, an absolute time on `time()`'s clock. */
+  /**
+   * Runs `callback(...args)` at `when`, an absolute time on `time()`'s clock.
+   * A `when` far in the past or absurdly far ahead is logged as a warning
+   * (see `addTimeout`).
+   */
   callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimeoutHandle {
     if (typeof when !== 'number' || Number.isNaN(when)) {
       throw new TypeError(`callAt: expected an absolute time in seconds (number), got ${describeValue(when)}`);
     }
     this.checkCallback(callback, 'callAt');
     this.checkOpen('callAt');
+    warnIfAbsurdDeadline(when, this.time(), 'callAt');
+    return this.callAtInContext(when, callback, args);
+  }
+
+  /** A user timer: it runs in the AsyncLocalStorage context it was scheduled in. */
+  private callAtInContext(when: number, callback: (...args: any[]) => unknown, args: unknown[]): TimeoutHandle {
     const handle = this.callAtQuietly(when, callback, ...args);
     handle.context = new AsyncResource('whirlwind.Timer');
     return handle;
@@ -307,7 +319,10 @@ export class IOLoop {
 
   /**
    * Runs `callback(...args)` at `deadline`: a number is an absolute time on
-   * `time()`'s clock, `{ seconds, milliseconds }` a duration from now.
+   * `time()`'s clock, `{ seconds, milliseconds }` a duration from now. A
+   * number more than a second in the past or more than a year ahead is
+   * logged as a warning on `genLog`: it was most likely meant as a duration
+   * (`addTimeout(5, cb)`) or a wall-clock time (`Date.now() / 1000 + 5`).
    *
    * @example
    * ```ts
@@ -317,7 +332,10 @@ export class IOLoop {
    * ```
    */
   addTimeout<A extends unknown[]>(deadline: Timeout, callback: (...args: A) => unknown, ...args: A): TimeoutHandle {
-    return this.callAt(deadlineFromTimeout(() => this.time(), deadline, 'addTimeout'), callback, ...args);
+    const when = deadlineFromTimeout(() => this.time(), deadline, 'addTimeout');
+    this.checkCallback(callback, 'addTimeout');
+    this.checkOpen('addTimeout');
+    return this.callAtInContext(when, callback, args);
   }
 
   /** Cancels a timer; removing one that already ran or was removed is a no-op. */

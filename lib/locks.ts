@@ -62,7 +62,7 @@ export class Condition {
     const deadline = checkedDeadline(timeout, 'Condition', 'wait');
     const waiter = new Waiter<boolean>(this.waiters, undefined);
     this.waiters.push(waiter);
-    if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.ResolveFalse, 'Condition.wait() timed out');
+    if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.ResolveFalse, 'Condition.wait() timed out', timeout!);
     return waiter;
   }
 
@@ -160,7 +160,7 @@ export class Event {
     if (this.value) return resolvedFuture(undefined);
     const waiter = new Waiter<void>(this.owner, undefined);
     this.waiters.add(waiter);
-    if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.Fail, `${owner}.${method}() timed out`);
+    if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.Fail, `${owner}.${method}() timed out`, timeout!);
     return waiter;
   }
 
@@ -283,7 +283,7 @@ export class Semaphore {
     const waiter = new Waiter<Releaser>(this.waiters, undefined);
     this.waiters.push(waiter);
     if (deadline !== undefined) {
-      waiter.expireAt(deadline, OnTimeout.Fail, `${this.displayName}.acquire() timed out`);
+      waiter.expireAt(deadline, OnTimeout.Fail, `${this.displayName}.acquire() timed out`, timeout!);
     }
     return waiter;
   }

@@ -309,7 +309,7 @@ export class Queue<T = unknown> {
     const putter = new Waiter<void, T>(this.putters, item);
     this.putters.dropAbandonedHead();
     this.putters.push(putter);
-    if (deadline !== undefined) putter.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.put() timed out`);
+    if (deadline !== undefined) putter.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.put() timed out`, timeout!);
     return putter;
   }
 
@@ -333,7 +333,7 @@ export class Queue<T = unknown> {
     }
     this.getters.dropAbandonedHead();
     this.getters.push(future);
-    if (deadline !== undefined) future.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.get() timed out`);
+    if (deadline !== undefined) future.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.get() timed out`, timeout!);
     return future;
   }
 

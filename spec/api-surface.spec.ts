@@ -623,12 +623,12 @@ describe('the APIs API.md types as returning a Future', () => {
     'Task': () => genModule.Task((callback: (error: unknown, value?: number) => void) => callback(null, 1)),
     'WaitIterator.next': () => new WaitIterator(Promise.resolve(1)).next(),
     'IOLoop.runInExecutor': () => IOLoop.current().runInExecutor({ submit: (fn: () => number) => Promise.resolve(fn()) }, () => 1),
-    'Condition.wait': () => new Condition().wait(0),
-    'Event.wait': () => new Event().wait(0),
+    'Condition.wait': () => new Condition().wait({ seconds: 0 }),
+    'Event.wait': () => new Event().wait({ seconds: 0 }),
     'Semaphore.acquire': () => new Semaphore().acquire(),
     'Lock.acquire': () => new Lock().acquire(),
     'Queue.put': () => new Queue().put(1),
-    'Queue.get': () => new Queue().get(0),
+    'Queue.get': () => new Queue().get({ seconds: 0 }),
     'Queue.join': () => new Queue().join(),
   };
 

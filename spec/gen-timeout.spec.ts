@@ -42,7 +42,7 @@ describe('withTimeout', () => {
       const error = await failureOf(future);
       expect(error).to.be.instanceOf(TimeoutError);
       expect(error).to.have.property('name', 'TimeoutError');
-      expect(error).to.have.property('message', 'Timeout');
+      expect(error).to.have.property('message', 'Timeout after { seconds: 0.1 }: the deadline 0.1 on IOLoop.time() passed');
     });
 
     it('resolves with the result when the wrapped Future finishes first', async () => {

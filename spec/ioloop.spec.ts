@@ -138,7 +138,7 @@ describe('IOLoop', () => {
       const closed = loop();
       closed.close();
       expect(thrownBy(() => closed.addCallback(() => {})).message).to.equal('addCallback() called on a closed IOLoop');
-      expect(thrownBy(() => closed.callLater(1, () => {})).message).to.equal('callAt() called on a closed IOLoop');
+      expect(thrownBy(() => closed.callLater(1, () => {})).message).to.equal('callLater() called on a closed IOLoop');
       expect(thrownBy(() => closed.runSync(() => undefined)).message).to.equal('runSync() called on a closed IOLoop');
     });
 

@@ -265,7 +265,7 @@ describe('Event', () => {
     const timedOut = event.wait({ seconds: 0.01 });
     await advance(0.01);
     const error = await expectRejection(timedOut, TimeoutError);
-    expect(error.message).to.equal('Event.wait() timed out');
+    expect(error.message).to.equal('Event.wait() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
     const wait = event.wait({ seconds: 1 });
     event.set();
     await wait;
@@ -350,7 +350,7 @@ describe('Semaphore', () => {
     loop().callLater(0.02, () => semaphore.release()); // too late for `acquire`
     await advance(0.03);
     const error = await expectRejection(acquire, TimeoutError);
-    expect(error.message).to.equal('Semaphore.acquire() timed out');
+    expect(error.message).to.equal('Semaphore.acquire() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
     expect(String(semaphore)).to.equal('<Semaphore [unlocked,value:1]>');
     semaphore.acquire();
     const next = semaphore.acquire();
@@ -585,7 +585,7 @@ describe('Lock', () => {
     const acquire = lock.acquire({ seconds: 0.01 });
     await advance(0.01);
     const error = await expectRejection(acquire, TimeoutError);
-    expect(error.message).to.equal('Lock.acquire() timed out');
+    expect(error.message).to.equal('Lock.acquire() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
     expect(lock.acquire().done()).to.equal(false);
   });
 

@@ -136,7 +136,7 @@ describe('Queue', () => {
       const patient = q.get();
       await advance(0.01);
       const error = await expectRejection(timed, TimeoutError);
-      expect(error.message).to.equal('Queue.get() timed out');
+      expect(error.message).to.equal('Queue.get() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
       q.putNowait(0);
       expect(await patient).to.equal(0);
     });
@@ -293,7 +293,7 @@ describe('Queue', () => {
       const patient = q.put(2);
       await advance(0.01);
       const error = await expectRejection(timed, TimeoutError);
-      expect(error.message).to.equal('Queue.put() timed out');
+      expect(error.message).to.equal('Queue.put() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
       expect(q.getNowait()).to.equal(0);
       expect(await q.get()).to.equal(2);
       await patient;
@@ -427,7 +427,7 @@ for (const QueueClass of [Queue, PriorityQueue, LifoQueue]) {
       const join = q.join({ seconds: 0.01 });
       await advance(0.01);
       const error = await expectRejection(join, TimeoutError);
-      expect(error.message).to.equal(`${QueueClass.name}.join() timed out`);
+      expect(error.message).to.equal(`${QueueClass.name}.join() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed`);
     });
   });
 }

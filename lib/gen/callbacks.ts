@@ -25,7 +25,7 @@ import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { QueueFull, TimeoutError } from '../internal/errors.js';
 import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
-import { deadlineFromTimeout, type Timeout } from '../internal/timeout.js';
+import { deadlineFromTimeout, timedOutMessage, type Timeout } from '../internal/timeout.js';
 import { checkMaxsize, Deque } from '../internal/waiters.js';
 import { coroutine } from './runner.js';
 import type { NodeCallback } from './task.js';
@@ -147,7 +147,8 @@ export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: str
   checkSignal(signal, 'once');
   const loop = IOLoop.current();
   // Checked before subscribing, so a bad timeout leaves no listener behind.
-  const deadline = timeout === undefined ? undefined : deadlineFromTimeout(() => loop.time(), timeout, 'once');
+  const givenAt = timeout === undefined ? 0 : loop.time();
+  const deadline = timeout === undefined ? undefined : deadlineFromTimeout(() => givenAt, timeout, 'once');
   let timer: TimeoutHandle | null = null;
   const unsubscribers: Array<() => void> = [];
   const cleanUp = () => {
@@ -180,10 +181,12 @@ export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: str
     unsubscribers.push(() => signal.removeEventListener('abort', onAbort));
   }
   if (deadline !== undefined) {
-    timer = loop.callAt(deadline, () => {
+    // callAtQuietly: callAt would warn about an absurd deadline a second time.
+    timer = loop.callAtQuietly(deadline, () => {
       timer = null;
       cleanUp();
-      if (!future.done()) future.setException(new TimeoutError(`Timeout waiting for the ${String(event)} event`));
+      const message = timedOutMessage(`Timeout waiting for the ${String(event)} event`, timeout!, deadline, givenAt);
+      if (!future.done()) future.setException(new TimeoutError(message));
     });
   }
   return future;

@@ -3,7 +3,7 @@ import { chainFuture, Future, futureAddDoneCallback, futureSetResultUnlessCancel
 import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { TimeoutError } from '../internal/errors.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
-import { checkSeconds, deadlineFromTimeout, type Timeout } from '../internal/timeout.js';
+import { checkSeconds, deadlineFromTimeout, timedOutMessage, type Timeout } from '../internal/timeout.js';
 import { appLog } from '../log.js';
 import { convertYielded, type YieldResult } from './convert.js';
 import { isQuiet, type QuietExceptions } from './multi.js';
@@ -40,9 +40,12 @@ export interface WithTimeoutOptions {
 /**
  * Wraps a yieldable in a Future that fails with `TimeoutError` at `timeout`
  * (a number is an absolute deadline on `IOLoop.time()`, `{ seconds }` a
- * duration; 0 expires on the next iteration). The wrapped work is *not*
- * cancelled (as Tornado); if it fails after the timeout, the failure is
- * logged ("Exception in Future ... after timeout") unless quiet.
+ * duration; 0 expires on the next iteration). A number far in the past or
+ * absurdly far ahead is logged as a warning: it was likely meant as a
+ * duration or a wall-clock time. The error's message says which deadline
+ * passed. The wrapped work is *not* cancelled (as Tornado); if it fails
+ * after the timeout, the failure is logged ("Exception in Future ... after
+ * timeout") unless quiet.
  *
  * @example
  * ```ts
@@ -55,7 +58,8 @@ export interface WithTimeoutOptions {
  */
 export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, options: WithTimeoutOptions = {}): Future<YieldResult<Y>> {
   const loop = IOLoop.current();
-  const deadline = deadlineFromTimeout(() => loop.time(), timeout, 'withTimeout');
+  const givenAt = loop.time();
+  const deadline = deadlineFromTimeout(() => givenAt, timeout, 'withTimeout');
   const quiet = options.quietExceptions;
   const wrapped = convertYielded(yieldable) as Future<YieldResult<Y>>;
   let handle: TimeoutHandle | null = null;
@@ -78,7 +82,7 @@ export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, op
   handle = loop.callAtQuietly(deadline, () => {
     handle = null;
     if (result.done()) return;
-    result.setException(new TimeoutError('Timeout'));
+    result.setException(new TimeoutError(timedOutMessage('Timeout', timeout, deadline, givenAt)));
     futureAddDoneCallback(wrapped, logLateFailure);
   });
   futureAddDoneCallback(wrapped, dropTimer);

@@ -14,7 +14,7 @@ import { Future } from '../concurrent/future.js';
 import { describeValue } from './describe-safely.js';
 import { TimeoutError } from './errors.js';
 import { currentLoop, type ScheduledTimer, type SchedulingLoop } from './scheduling.js';
-import { deadlineFromTimeout, type Timeout } from './timeout.js';
+import { deadlineFromTimeout, timedOutMessage, type Timeout } from './timeout.js';
 
 /** More abandoned waiters than this (and at least half the line) triggers a rebuild. */
 export const ABANDONED_WAITERS_BEFORE_REBUILD = 100;
@@ -106,6 +106,10 @@ export class Waiter<T, P = undefined> extends Future<T> {
   private loop: SchedulingLoop | null = null;
   private onTimeout: OnTimeout = OnTimeout.Fail;
   private timeoutMessage = '';
+  /** The caller's timeout argument, the deadline it made, and the loop time of the call: for the TimeoutError's message. */
+  private timeout: Timeout = 0;
+  private deadline = 0;
+  private givenAt = 0;
 
   constructor(
     private readonly owner: WaiterOwner,
@@ -115,13 +119,18 @@ export class Waiter<T, P = undefined> extends Future<T> {
   }
 
   /**
-   * Arms the deadline (already checked by {@link checkedDeadline}): at it, a
-   * still-pending waiter resolves `false` or fails with `TimeoutError(message)`.
+   * Arms the deadline (already checked by {@link checkedDeadline}) made from
+   * the caller's `timeout`: at it, a still-pending waiter resolves `false` or
+   * fails with a `TimeoutError` whose message starts with `message` and says
+   * which deadline passed.
    */
-  expireAt(deadline: number, onTimeout: OnTimeout, message: string): void {
+  expireAt(deadline: number, onTimeout: OnTimeout, message: string, timeout: Timeout): void {
     this.onTimeout = onTimeout;
     this.timeoutMessage = message;
+    this.timeout = timeout;
+    this.deadline = deadline;
     this.loop = currentLoop();
+    this.givenAt = this.loop.time();
     this.timer = this.loop.callAtQuietly(deadline, expireWaiter, this);
   }
 
@@ -142,7 +151,7 @@ export class Waiter<T, P = undefined> extends Future<T> {
     this.timer = null;
     if (this.done()) return;
     if (this.onTimeout === OnTimeout.ResolveFalse) this.setResult(false as T);
-    else this.setException(new TimeoutError(this.timeoutMessage));
+    else this.setException(new TimeoutError(timedOutMessage(this.timeoutMessage, this.timeout, this.deadline, this.givenAt)));
     this.owner.onWaiterAbandoned(this);
   }
 
