@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { useFreshLoop } from './support/index.js';
@@ -29,7 +29,7 @@ interface DocBlock {
  * literals of lines marked `// i18n` (see spec/support/translated-code.ts).
  * `of` lists English pages, or folders (ending in /) whose every page is translated.
  */
-const TRANSLATIONS = [{ language: 'zh-CN', of: ['docs/guide/'] }];
+const TRANSLATIONS = [{ language: 'zh-CN', of: ['docs/guide/', 'docs/four-styles.md', 'docs/migrating.md'] }];
 
 // dist/spec/docs.spec.js → the repository root is two levels up.
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -163,6 +163,26 @@ describe('the code blocks in docs/ and README.md', function () {
       });
     }
     expect(broken).to.deep.equal([]);
+  });
+
+  it('marks every link from a Chinese page to an English-only page with （英文）', () => {
+    const unmarked: string[] = [];
+    for (const page of markdownPages().filter((p) => p.startsWith('docs/zh-CN/'))) {
+      const prose = readFileSync(join(repositoryRoot, page), 'utf8').replace(/^(`{3,}|~{3,})[^]*?^\1\s*$/gm, '');
+      for (const [, image, text, target, mark] of prose.matchAll(/(!?)\[([^\]]*)\]\(([^)\s]+)\)(（英文）)?/g)) {
+        const path = target.split('#')[0];
+        if (image !== '' || path === '' || /^[a-z]+:/i.test(path)) continue;
+        const resolved = join(dirname(page), decodeURI(path)).split(sep).join('/');
+        const english = !resolved.startsWith('docs/zh-CN');
+        if (english && mark === undefined && !text.includes('英文')) unmarked.push(`${page} -> ${target}`);
+      }
+    }
+    expect(unmarked).to.deep.equal([]);
+  });
+
+  it('has the README tour in docs/zh-CN/README.md, with only comments translated', () => {
+    const tourOf = (page: string) => blocks.find((b) => b.page === page)!.code;
+    expect(translationDifferences(tourOf('README.md'), tourOf('docs/zh-CN/README.md'))).to.deep.equal([]);
   });
 
   for (const { language, of } of TRANSLATIONS) {
