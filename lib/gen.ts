@@ -29,7 +29,7 @@ export { multi, multiFuture } from './gen/convert.js';
 export type { MultiOptions, QuietExceptions } from './gen/multi.js';
 export { coroutine, isCoroutineFunction, Return, type CoroutineResult } from './gen/runner.js';
 export { sleep, withTimeout, type WithTimeoutOptions } from './gen/timing.js';
-export { WaitIterator } from './gen/wait-iterator.js';
+export { WaitIterator, type WaitIteratorConstructor } from './gen/wait-iterator.js';
 export { Task, type NodeCallback } from './gen/task.js';
 export {
   addSignalHandler,
@@ -63,6 +63,7 @@ export {
  */
 // `object | null | undefined` rejects primitives (`take(42)` can only be a BadYieldError)
 // while still admitting class instances that registerYieldable teaches the runner.
-export function take<Y extends object | null | undefined>(yieldable: Y): Future<YieldResult<Y>> {
+// `const`: an array literal is read as a tuple, as multi reads it (`take([a, b])` types each position).
+export function take<const Y extends object | null | undefined>(yieldable: Y): Future<YieldResult<Y>> {
   return convertYielded(yieldable) as Future<YieldResult<Y>>;
 }

@@ -10,6 +10,11 @@
  *   rejecting; if it ever compiles, tsc reports the unused directive.
  * The generators also run, so the types are pinned on code that works.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Future } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
@@ -23,6 +28,7 @@ import {
   withTimeout,
   TimeoutError,
   WaitIterator,
+  convertYielded,
 } from '../lib/gen.js';
 import { genTest, ExpectLog } from '../lib/testing.js';
 import { Condition, Event, Lock, Releaser, Semaphore } from '../lib/locks.js';
@@ -74,6 +80,26 @@ describe('typed yields', () => {
       return `${n} ${s} ${count} ${label}`;
     });
     expect(await both()).to.equal('1 two 3 three');
+  });
+
+  it('types take([a, b]) of an array literal as a tuple, as multi does, without `as const`', async () => {
+    const pair = coroutine(function* () {
+      const [n, s] = yield* take([resolved(1), Promise.resolve('two')]);
+      expectType<number>()(n);
+      expectType<string>()(s);
+      expectType<Future<[number, string]>>()(take([resolved(1), Promise.resolve('two')]));
+      expectType<Future<[number, string]>>()(multi([resolved(1), Promise.resolve('two')]));
+      return `${n} ${s}`;
+    });
+    expect(await pair()).to.equal('1 two');
+  });
+
+  it('types convertYielded of a Future or Promise as a Future of its value', async () => {
+    const fromPromise = convertYielded(Promise.resolve(1));
+    expectType<Future<number>>()(fromPromise);
+    expectType<Future<string>>()(convertYielded(resolved('a')));
+    expectType<Future<unknown>>()(convertYielded([resolved(1)] as unknown));
+    expect(await fromPromise).to.equal(1);
   });
 
   it('types yield* take(moment) and yield* sleep() as void', async () => {
@@ -206,6 +232,34 @@ describe('coroutine signatures', () => {
     expectType<number>()(first);
     expect(first).to.equal(1);
   });
+
+  it('types WaitIterator over futures of different types by the union of their results', async () => {
+    const mixed = new WaitIterator(resolved(1), Promise.resolve('two'));
+    expectType<WaitIterator<number | string>>()(mixed);
+    const keyed = new WaitIterator({ count: resolved(3), ready: Promise.resolve(true) });
+    expectType<WaitIterator<number | boolean>>()(keyed);
+    expectType<WaitIterator<number>>()(new WaitIterator<number>(resolved(1)));
+    const seen: Array<number | string> = [];
+    for await (const result of mixed) seen.push(result);
+    expect(seen).to.deep.equal([1, 'two']);
+    expect(mixed).to.be.instanceOf(WaitIterator);
+    expect(mixed.constructor.name).to.equal('WaitIterator');
+  });
+});
+
+describe('type errors a user sees', function () {
+  this.timeout(60_000);
+
+  it('name a Future\'s public members, not its private fields', () => {
+    const message = typeErrorsOf(`
+      import { Future } from ${JSON.stringify(new URL('../lib/concurrent.js', import.meta.url).pathname)};
+      const wanted: Future<number> = Promise.resolve(1);
+    `);
+    expect(message).to.contain("is missing the following properties from type 'Future<number>': done, cancelled, result, exception");
+    for (const name of ['listeners', 'unretrieved', 'promise', '_state', '_result', '_exception']) {
+      expect(message).not.to.match(new RegExp(`\\b${name}\\b`));
+    }
+  });
 });
 
 /**
@@ -236,6 +290,13 @@ export function misusesThatTscRejects(): void {
     const v = yield* take(42);
     return [s, t, u, v];
   });
+
+  // @ts-expect-error convertYielded of a Promise<number> is a Future<number>
+  const fromPromise: Future<string> = convertYielded(Promise.resolve(1));
+  // @ts-expect-error a WaitIterator of a number and a string hands out number | string
+  const onlyNumbers: WaitIterator<number> = new WaitIterator(resolved(1), resolved('a'));
+  // @ts-expect-error take() of [Future<number>] is a one-number tuple
+  const notAPair: Future<[number, number]> = take([resolved(1)]);
 
   // @ts-expect-error a string is not a Timeout (a deadline number or { seconds, milliseconds })
   withTimeout('1s', Promise.resolve(1));
@@ -269,5 +330,26 @@ export function misusesThatTscRejects(): void {
   genTest(function* () {}, { timeout: '5' });
 
   void wrongResult;
+  void fromPromise;
+  void onlyNumbers;
+  void notAPair;
   void TimeoutError;
+}
+
+/**
+ * What tsc says about `source` (a module) compiled against whirlwind's
+ * published declarations (dist/lib/*.d.ts), with a user's strict settings.
+ */
+function typeErrorsOf(source: string): string {
+  const folder = mkdtempSync(join(tmpdir(), 'whirlwind-type-errors-'));
+  try {
+    writeFileSync(join(folder, 'user.ts'), source);
+    const options = { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: [] };
+    writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: ['user.ts'] }));
+    const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+    const run = spawnSync(process.execPath, [tsc, '-p', folder], { encoding: 'utf8', timeout: 50_000 });
+    return run.stdout + run.stderr;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }

@@ -157,11 +157,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */ _state: State = State.Pending;
   /** @internal */ _result: T | undefined = undefined;
   /** @internal */ _exception: unknown = undefined;
-  // One listener is stored bare, more in an array: most futures have exactly one waiter.
-  private listeners: Listener | Listener[] | null = null;
-  private unretrieved: UnretrievedException | null = null;
-  private promise: Promise<T> | null = null;
-
   /** True once the future has a result, an exception, or was cancelled. */
   done(): boolean {
     return this._state !== State.Pending;
@@ -347,6 +342,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+
+  // Declared after the public members (they are still set in this order at
+  // construction): a type error that lists a Future's members, such as
+  // "Promise<number> is missing the following properties from Future<number>",
+  // then names done, cancelled, result... rather than these private fields.
+  // One listener is stored bare, more in an array: most futures have exactly one waiter.
+  private listeners: Listener | Listener[] | null = null;
+  private unretrieved: UnretrievedException | null = null;
+  private promise: Promise<T> | null = null;
 
   private asPromise(): Promise<T> {
     if (this.promise !== null) return this.promise;

@@ -164,9 +164,12 @@ function converterAccepts(converter: Converter, value: unknown): boolean {
  *
  * @example
  * ```ts
- * const f = convertYielded(Promise.resolve(1)); // Future<unknown>, settles with 1
+ * const f = convertYielded(Promise.resolve(1)); // Future<number>, settles with 1
  * ```
  */
+export function convertYielded<T>(value: Future<T>): Future<T>;
+export function convertYielded<T>(value: PromiseLike<T>): Future<Awaited<T>>;
+export function convertYielded(value: unknown): Future<unknown>;
 export function convertYielded(value: unknown): Future<unknown> {
   if (isFuture(value)) return value;
   if (value === undefined || value === null || value === moment) return momentFuture();
