@@ -29,7 +29,7 @@ export { multi, multiFuture } from './gen/convert.js';
 export type { MultiOptions, QuietExceptions } from './gen/multi.js';
 export { coroutine, isCoroutineFunction, Return, type CoroutineResult } from './gen/runner.js';
 export { sleep, withTimeout, type WithTimeoutOptions } from './gen/timing.js';
-export { WaitIterator, type WaitIteratorConstructor } from './gen/wait-iterator.js';
+export { WaitIterator } from './gen/wait-iterator.js';
 export { Task, type NodeCallback } from './gen/task.js';
 export {
   addSignalHandler,
