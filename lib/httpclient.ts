@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { inspect, type InspectOptions } from 'node:util';
 import { Future, futureSetExceptionUnlessCancelled, futureSetResultUnlessCancelled } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { describeValue } from './internal/describe.js';
@@ -33,7 +34,7 @@ import {
   type FetchOutcome,
   type FetchSpec,
 } from './internal/http-core.js';
-import { redactUrl } from './internal/http-redact.js';
+import { redactHeaders, redactUrl } from './internal/http-redact.js';
 import { acquireFetcher, releaseFetcher, type CallbackBatch } from './internal/http-blocking.js';
 
 export type { IncomingHttpHeaders } from 'node:http';
@@ -195,6 +196,26 @@ export class HTTPRequest {
   toString(): string {
     return `<HTTPRequest ${this.method} ${typeof this.url === 'string' ? redactUrl(this.url) : describeValue(this.url)}>`;
   }
+
+  /**
+   * What `console.log` and `util.inspect` show (an uncaught `HTTPClientError`
+   * prints its response and so its request): every field, but with the URL's
+   * userinfo, `authUsername`, `authPassword` and credential headers as `***`.
+   */
+  [inspect.custom](depth: number, options: InspectOptions): string {
+    const shown: Record<string, unknown> = Object.fromEntries(Object.entries(this));
+    if (typeof this.url === 'string') shown.url = redactUrl(this.url);
+    if (checkHeaders(this.headers) != null) shown.headers = redactHeaders(this.headers);
+    for (const key of ['authUsername', 'authPassword'] as const) if (this[key] !== undefined) shown[key] = '***';
+    const text = inspectNested('HTTPRequest', shown, depth, options);
+    return text.startsWith('[') ? text : `HTTPRequest ${text}`;
+  }
+}
+
+/** `inspect` one level down, as a custom inspect function must (so nested values respect `depth`). */
+function inspectNested(name: string, value: unknown, depth: number, options: InspectOptions): string {
+  if (depth < 0) return `[${name}]`;
+  return inspect(value, { ...options, depth: options.depth == null ? options.depth : options.depth - 1 });
 }
 
 /**
@@ -256,6 +277,15 @@ export class HTTPResponse {
 
   toString(): string {
     return `<HTTPResponse ${this.code} ${this.reason} ${redactUrl(this.effectiveUrl)}>`;
+  }
+
+  /** What `console.log` and `util.inspect` show: `effectiveUrl` without userinfo, and the request as it shows itself. */
+  [inspect.custom](depth: number, options: InspectOptions): string {
+    // The error's own `response` is this response: show the error by its message.
+    const error = this.error === null ? null : `${this.error.name}: ${this.error.message}`;
+    const shown = { ...this, effectiveUrl: redactUrl(this.effectiveUrl), error };
+    const text = inspectNested('HTTPResponse', shown, depth, options);
+    return text.startsWith('[') ? text : `HTTPResponse ${text}`;
   }
 }
 

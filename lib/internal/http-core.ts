@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { redactText, redactUrl } from './http-redact.js';
+import { CREDENTIAL_HEADERS, redactText, redactUrl } from './http-redact.js';
 
 /** Everything needed to send a request; plain data so it can be posted to a worker. */
 export interface FetchSpec {
@@ -133,12 +133,6 @@ export function startDeadlineTimer(deadline: number, onExpire: () => void): () =
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
-// Dropped on a redirect to another origin (scheme, host or port): what libcurl
-// (Authorization, Cookie), the Fetch standard and undici (Authorization,
-// Proxy-Authorization, Cookie) and Go's net/http (Authorization, Cookie,
-// Cookie2) drop, together. Proxy-Authorization goes too although it is meant
-// for a proxy: this client has no proxy, so it only ever reaches servers.
-export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'cookie2'];
 
 /**
  * Starts the exchange; returns a function that aborts it (after which

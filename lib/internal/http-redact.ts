@@ -8,6 +8,14 @@
 
 const REDACTED = '***';
 
+// Dropped on a redirect to another origin (scheme, host or port), and masked
+// when a request is inspected: what libcurl (Authorization, Cookie), the
+// Fetch standard and undici (Authorization, Proxy-Authorization, Cookie) and
+// Go's net/http (Authorization, Cookie, Cookie2) drop, together.
+// Proxy-Authorization goes too although it is meant for a proxy: this client
+// has no proxy, so it only ever reaches servers. Lower-case names.
+export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'cookie2'];
+
 // `//` and then the authority up to its last `@` (an `@` in the path or the
 // query is not userinfo): the shape of userinfo in any URL inside a text.
 const USERINFO_IN_AUTHORITY = /\/\/[^\s/?#\\]*@/g;
@@ -48,4 +56,21 @@ export function redactUrl(url: string): string {
  */
 export function redactText(text: string): string {
   return text.replace(USERINFO_IN_AUTHORITY, `//${REDACTED}@`);
+}
+
+/**
+ * A copy of `headers` with the value of every credential header (any
+ * spelling of its name) replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * redactHeaders({ Authorization: 'Bearer t', Accept: 'text/plain' }); // { Authorization: '***', Accept: 'text/plain' }
+ * ```
+ */
+export function redactHeaders<V>(headers: Record<string, V>): Record<string, V | string> {
+  const copy: Record<string, V | string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    copy[name] = CREDENTIAL_HEADERS.includes(name.toLowerCase()) ? REDACTED : value;
+  }
+  return copy;
 }
