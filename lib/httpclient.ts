@@ -205,7 +205,8 @@ export class HTTPRequest {
   [inspect.custom](depth: number, options: InspectOptions): string {
     const shown: Record<string, unknown> = Object.fromEntries(Object.entries(this));
     if (typeof this.url === 'string') shown.url = redactUrl(this.url);
-    if (checkHeaders(this.headers) != null) shown.headers = redactHeaders(this.headers);
+    // Never throws, whatever was assigned to the fields since: inspect runs inside log handlers.
+    if (typeof this.headers === 'object' && this.headers !== null) shown.headers = redactHeaders(this.headers);
     for (const key of ['authUsername', 'authPassword'] as const) if (this[key] !== undefined) shown[key] = '***';
     const text = inspectNested('HTTPRequest', shown, depth, options);
     return text.startsWith('[') ? text : `HTTPRequest ${text}`;
