@@ -32,6 +32,7 @@ import {
   runListeners,
 } from './concurrent/future.js';
 import { convertYielded } from './gen/convert.js';
+import { ThreadPoolExecutor, type Executor } from './concurrent/executor.js';
 import { BadYieldError, TimeoutError } from './internal/errors.js';
 import { describeFunction, describeValue } from './internal/describe-safely.js';
 import { checkBlockingThreshold, describeBlocker } from './internal/blocking.js';
@@ -168,6 +169,8 @@ export class IOLoop {
   private blockingThreshold = 0;
   /** Fails each pending runSync: close() must not leave its caller waiting forever. */
   private readonly abandonRunSyncs = new Set<(error: Error) => void>();
+  /** What `runInExecutor(null, ...)` runs on: made on first use, or set by `setDefaultExecutor`. */
+  private defaultExecutor: Executor | null = null;
 
   /** How many iterations this loop has run; tests and traces use it to count hops. */
   iteration = 0;
@@ -226,6 +229,7 @@ export class IOLoop {
     this.readyLength = 0;
     this.spareQueue.length = 0;
     if (currentLoopOrNull() === this) setCurrentLoop(null);
+    this.shutDownDefaultExecutor();
     for (const abandon of [...this.abandonRunSyncs]) {
       abandon(new Error('IOLoop closed before the runSync() work completed'));
     }
@@ -452,23 +456,72 @@ export class IOLoop {
 
   /**
    * Runs `fn(...args)` on `executor` (e.g. a `ThreadPoolExecutor`) and returns
-   * its outcome as a Future on this loop.
+   * its outcome as a Future on this loop. With `null`, the loop's default
+   * executor runs it, as Tornado's `run_in_executor(None, ...)`: a
+   * `ThreadPoolExecutor` with one worker per CPU, made on first use and shut
+   * down when the loop closes; `setDefaultExecutor` replaces it.
+   *
+   * A worker thread shares no variables with this one: a plain function is
+   * sent as its source text and compiled again there, so it cannot use
+   * anything from around it (closures, imports, `this`): pass what it needs
+   * as arguments, or name a module export with `workerFunction(module,
+   * exportName)`. A `ReferenceError` from the worker says so.
    *
    * @example
    * ```ts
    * const hash = yield IOLoop.current().runInExecutor(pool, hashPassword, 'hunter2');
+   * const sum = yield IOLoop.current().runInExecutor(null, (n: number) => n * (n + 1) / 2, 1e6);
    * ```
    */
   runInExecutor<A extends unknown[], R>(
-    executor: { submit(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> | PromiseLike<Awaited<R>> },
+    executor: { submit(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> | PromiseLike<Awaited<R>> } | null,
     fn: (...args: A) => R,
     ...args: A
   ): Future<Awaited<R>> {
-    if (executor === null || typeof executor !== 'object' || typeof executor.submit !== 'function') {
-      throw new TypeError(`runInExecutor: expected an executor with submit(), got ${describeValue(executor)}`);
+    if (executor !== null && (typeof executor !== 'object' || typeof executor.submit !== 'function')) {
+      throw new TypeError(
+        `runInExecutor: expected an executor with submit() or null (the loop's default executor), got ${describeValue(executor)}`,
+      );
     }
-    const submitted = executor.submit(fn, ...args);
+    const target = executor ?? this.defaultExecutorMadeOnFirstUse();
+    const submitted = target.submit(fn, ...args);
     return submitted instanceof Future ? submitted : (convertYielded(submitted) as Future<Awaited<R>>);
+  }
+
+  /**
+   * Sets the executor `runInExecutor(null, ...)` uses, as Tornado's and
+   * asyncio's `set_default_executor`. The one it replaces is not shut down;
+   * the loop shuts the current one down (without waiting) when it closes.
+   *
+   * @example
+   * ```ts
+   * IOLoop.current().setDefaultExecutor(new ThreadPoolExecutor(2));
+   * ```
+   */
+  setDefaultExecutor(executor: Executor): void {
+    if (executor === null || typeof executor !== 'object' || typeof executor.submit !== 'function') {
+      throw new TypeError(`setDefaultExecutor: expected an executor with submit(), got ${describeValue(executor)}`);
+    }
+    this.checkOpen('setDefaultExecutor');
+    this.defaultExecutor = executor;
+  }
+
+  private defaultExecutorMadeOnFirstUse(): Executor {
+    this.checkOpen('runInExecutor');
+    if (this.defaultExecutor === null) this.defaultExecutor = new ThreadPoolExecutor();
+    return this.defaultExecutor;
+  }
+
+  /** As asyncio's close(): the default executor is shut down without waiting for its running jobs. */
+  private shutDownDefaultExecutor(): void {
+    const executor = this.defaultExecutor as (Executor & { shutdown?: (wait: boolean) => unknown }) | null;
+    this.defaultExecutor = null;
+    if (executor === null || typeof executor.shutdown !== 'function') return;
+    try {
+      executor.shutdown(false);
+    } catch (error) {
+      genLog.error('Exception shutting down the default executor %s', describeValue(executor), error);
+    }
   }
 
   /**

@@ -109,6 +109,25 @@ describe('ThreadPoolExecutor', function () {
       expect(error.stack).to.contain('failWithCode').and.to.contain('executor-jobs.js');
     });
 
+    it('explains a ReferenceError of a function sent as source: no variables from around it, use workerFunction', async () => {
+      const factor = 3;
+      const error = (await failureOf(pool.submit((n: number) => n * factor, 2))) as ReferenceError;
+      expect(error).to.be.instanceOf(ReferenceError);
+      expect(error.message).to.equal(
+        'factor is not defined (the function was sent to the worker thread as its source text, so it cannot use ' +
+          'variables from around it: closures, imports, this; pass them as arguments, or run a module export with ' +
+          'workerFunction(module, exportName))',
+      );
+      expect(error.stack).to.contain(error.message);
+    });
+
+    it('leaves a ReferenceError from a module export as it is', async () => {
+      const referenceError = workerFunction<typeof jobs.referenceError>(jobsModule, 'referenceError');
+      const error = (await failureOf(pool.submit(referenceError))) as ReferenceError;
+      expect(error).to.be.instanceOf(ReferenceError);
+      expect(error.message).to.equal('notDefinedAnywhere is not defined');
+    });
+
     it('keeps the name of an error class the loop thread does not know', async () => {
       const error = await failureOf(
         pool.submit(() => {
@@ -345,5 +364,66 @@ describe('runOnExecutor', function () {
       }
     }
     expect(() => new Orphan().work()).to.throw(TypeError, 'runOnExecutor: work needs this.executor to be an executor with submit(), got undefined');
+  });
+});
+
+describe('IOLoop.runInExecutor(null, ...): the default executor', function () {
+  this.timeout(30_000);
+  const loop = useFreshLoop();
+
+  /** An executor that runs the function here, recording calls and shutdowns. */
+  function recordingExecutor() {
+    const calls: unknown[][] = [];
+    const shutdowns: unknown[] = [];
+    return {
+      calls,
+      shutdowns,
+      submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+        calls.push(args);
+        return Promise.resolve(fn(...args)) as Promise<Awaited<R>>;
+      },
+      shutdown(wait: boolean) {
+        shutdowns.push(wait);
+      },
+    };
+  }
+
+  it('runs the function on a worker thread of a pool the loop makes on first use, and reuses it', async () => {
+    const first = await loop().runInExecutor(null, (a: number, b: number) => a * b, 6, 7);
+    expect(first).to.equal(42);
+    const threads = [];
+    for (let i = 0; i < 3; i++) threads.push(await loop().runInExecutor(null, whichThread));
+    expect(threads.every((id) => id !== 0)).to.equal(true); // 0 is the main thread
+    expect(new Set(threads).size).to.equal(1); // one idle worker, reused
+  });
+
+  it('uses the executor given to setDefaultExecutor instead', async () => {
+    const executor = recordingExecutor();
+    loop().setDefaultExecutor(executor);
+    expect(await loop().runInExecutor(null, (n: number) => n + 1, 1)).to.equal(2);
+    expect(executor.calls).to.deep.equal([[1]]);
+  });
+
+  it('shuts the default executor down, without waiting, when the loop closes', () => {
+    const executor = recordingExecutor();
+    loop().setDefaultExecutor(executor);
+    loop().close();
+    expect(executor.shutdowns).to.deep.equal([false]);
+  });
+
+  it('refuses to make a pool for a closed loop', () => {
+    loop().close();
+    expect(() => loop().runInExecutor(null, () => 1)).to.throw(Error, 'runInExecutor() called on a closed IOLoop');
+  });
+
+  it('rejects an executor without submit(), naming it and the null option', () => {
+    expect(() => loop().runInExecutor({} as never, () => 1)).to.throw(
+      TypeError,
+      "runInExecutor: expected an executor with submit() or null (the loop's default executor), got {}",
+    );
+    expect(() => loop().setDefaultExecutor(5 as never)).to.throw(
+      TypeError,
+      'setDefaultExecutor: expected an executor with submit(), got 5',
+    );
   });
 });

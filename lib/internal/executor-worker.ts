@@ -95,12 +95,33 @@ function replyWithError(id: number, error: unknown): void {
   }
 }
 
+/**
+ * A function sent as source text has none of the variables around it: a
+ * closure's (`factor is not defined`), an import's, a compiler helper's
+ * (tslib's `__awaiter`). The bare ReferenceError reads like a bug in the
+ * function itself; the added sentence says why and what to do instead.
+ */
+function explainSourceText(error: ReferenceError): void {
+  const original = error.message;
+  const explained =
+    `${original} (the function was sent to the worker thread as its source text, so it cannot use variables ` +
+    'from around it: closures, imports, this; pass them as arguments, or run a module export with ' +
+    'workerFunction(module, exportName))';
+  try {
+    error.message = explained;
+    if (typeof error.stack === 'string') error.stack = error.stack.replace(original, explained);
+  } catch {
+    // A frozen error keeps its message.
+  }
+}
+
 async function runJob(job: JobMessage): Promise<void> {
   let value: unknown;
   try {
     const fn = job.source !== null ? compile(job.source) : await load(job.module!, job.exportName!);
     value = await fn(...job.args);
   } catch (error) {
+    if (job.source !== null && error instanceof ReferenceError) explainSourceText(error);
     replyWithError(job.id, error);
     return;
   }

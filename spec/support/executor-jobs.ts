@@ -19,6 +19,12 @@ export function whichThread(): number {
   return threadId;
 }
 
+/** Uses a name no scope defines: a ReferenceError of the module's own making. */
+export function referenceError(): unknown {
+  // @ts-expect-error the point: this name is defined nowhere
+  return notDefinedAnywhere;
+}
+
 export function failWithCode(message: string): never {
   throw Object.assign(new RangeError(message), { code: 'E_JOB' });
 }
