@@ -416,11 +416,7 @@ describe('IOLoop.runInExecutor(null, ...): the default executor', function () {
     expect(() => loop().runInExecutor(null, () => 1)).to.throw(Error, 'runInExecutor() called on a closed IOLoop');
   });
 
-  it('rejects an executor without submit(), naming it and the null option', () => {
-    expect(() => loop().runInExecutor({} as never, () => 1)).to.throw(
-      TypeError,
-      "runInExecutor: expected an executor with submit() or null (the loop's default executor), got {}",
-    );
+  it('refuses a default executor without submit(), naming what was given', () => {
     expect(() => loop().setDefaultExecutor(5 as never)).to.throw(
       TypeError,
       'setDefaultExecutor: expected an executor with submit(), got 5',

@@ -804,7 +804,7 @@ describe('IOLoop', () => {
     it('rejects something without submit() with a TypeError naming it', () => {
       const error = thrownBy(() => loop().runInExecutor({} as never, () => 1));
       expect(error).to.be.instanceOf(TypeError);
-      expect(error.message).to.equal('runInExecutor: expected an executor with submit(), got {}');
+      expect(error.message).to.equal("runInExecutor: expected an executor with submit() or null (the loop's default executor), got {}");
     });
   });
 
