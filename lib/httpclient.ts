@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * HTTP clients, as Tornado's `tornado.httpclient`: `AsyncHTTPClient` (its
  * `fetch` returns a `Future`), the blocking `HTTPClient` (its `fetch` returns
@@ -21,7 +22,7 @@ import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { inspect, type InspectOptions } from 'node:util';
 import { Future, futureSetExceptionUnlessCancelled, futureSetResultUnlessCancelled } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
-import { describeValue } from './internal/describe.js';
+import { describeName, describeValue } from './internal/describe-safely.js';
 import { WhirlwindError } from './internal/errors.js';
 import {
   createAgents,
@@ -620,17 +621,17 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`HTTPRequest: malformed URL ${describeValue(redactUrl(url))}: expected an absolute http:// or https:// URL`);
+    throw new TypeError(`HTTPRequest: malformed URL ${describeName(redactUrl(url))}: expected an absolute http:// or https:// URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    const shown = describeValue(redactUrl(url));
-    throw new TypeError(`HTTPRequest: unsupported URL scheme ${describeValue(parsed.protocol)} in ${shown}: expected http: or https:`);
+    const shown = describeName(redactUrl(url));
+    throw new TypeError(`HTTPRequest: unsupported URL scheme ${describeName(parsed.protocol)} in ${shown}: expected http: or https:`);
   }
   if (typeof method !== 'string' || !TOKEN.test(method)) {
-    throw new TypeError(`HTTPRequest: invalid method ${describeValue(method)}: expected a token such as 'GET' (no spaces, CR or LF)`);
+    throw new TypeError(`HTTPRequest: invalid method ${describeName(method)}: expected a token such as 'GET' (no spaces, CR or LF)`);
   }
   if (!SUPPORTED_METHODS.has(method) && !request.allowNonstandardMethods) {
-    throw new TypeError(`HTTPRequest: unknown method ${describeValue(method)} (set allowNonstandardMethods to send it anyway)`);
+    throw new TypeError(`HTTPRequest: unknown method ${describeName(method)} (set allowNonstandardMethods to send it anyway)`);
   }
   const body = request.body;
   if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
@@ -656,11 +657,11 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
   checkCount(request.maxBodySize, 'maxBodySize', 0);
   const { caCerts } = request;
   if (caCerts !== undefined && (typeof caCerts !== 'string' || caCerts === '')) {
-    throw new TypeError(`HTTPRequest: caCerts must be the path of a PEM file, got ${describeValue(caCerts)}`);
+    throw new TypeError(`HTTPRequest: caCerts must be the path of a PEM file, got ${describeName(caCerts)}`);
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(checkHeaders(request.headers) ?? {})) {
-    if (!TOKEN.test(name)) throw new TypeError(`HTTPRequest: invalid header name ${describeValue(name)}: expected a token (no spaces, CR or LF)`);
+    if (!TOKEN.test(name)) throw new TypeError(`HTTPRequest: invalid header name ${describeName(name)}: expected a token (no spaces, CR or LF)`);
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string' || FORBIDDEN_IN_VALUE.test(text)) {
       throw new TypeError(`HTTPRequest: invalid value ${describeValue(value)} for header ${name}: expected a string of ${VALUE_RULE}`);
@@ -727,11 +728,11 @@ function readCaCerts(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`HTTPRequest: cannot read caCerts file ${describeValue(path)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`HTTPRequest: cannot read caCerts file ${describeName(path)}: ${(error as Error).message}`, { cause: error });
   }
   // Node silently ignores `ca` text that holds no certificate: say so at the call instead.
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new Error(`HTTPRequest: caCerts file ${describeValue(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    throw new Error(`HTTPRequest: caCerts file ${describeName(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
   return text;
 }

@@ -94,6 +94,11 @@ describe('ThreadPoolExecutor', function () {
       expect(() => workerFunction('./jobs.js', 'add')).to.throw(TypeError, "'./jobs.js' is relative");
     });
 
+    it('names a long relative module path whole', () => {
+      const relative = `../${'nested-folder/'.repeat(20)}jobs.js`;
+      expect(() => workerFunction(relative, 'add')).to.throw(TypeError, `'${relative}' is relative`);
+    });
+
     it('refuses submissions after shutdown', async () => {
       await pool.shutdown();
       expect(() => pool.submit(add, 1, 2)).to.throw(Error, 'submit() called on a ThreadPoolExecutor after shutdown()');

@@ -98,6 +98,14 @@ describe('httpclient over https', () => {
       expect(secure.log.arrivals).to.deep.equal([]);
     });
 
+    it('names a missing caCerts path whole however deep it is', () => {
+      const deep = fileURLToPath(new URL(`${'a-folder-nobody-made/'.repeat(20)}no-such-ca.pem`, FIXTURES));
+      expect(() => client.fetch(`${secure.url}/hello`, { caCerts: deep })).to.throw(
+        Error,
+        `HTTPRequest: cannot read caCerts file '${deep}': ENOENT`,
+      );
+    });
+
     it('throws at the call when the caCerts file holds no certificate', () => {
       expect(() => client.fetch(`${secure.url}/hello`, { caCerts: KEY_FILE })).to.throw(
         Error,

@@ -67,6 +67,11 @@ describe('httpclient', () => {
       expect(() => new HTTPRequest('not a url')).to.throw(TypeError, "malformed URL 'not a url'");
     });
 
+    it('names a long malformed URL whole', () => {
+      const url = `http//example.com/${'path-segment/'.repeat(30)}`;
+      expect(() => new HTTPRequest(url)).to.throw(TypeError, `malformed URL '${url}': expected`);
+    });
+
     it('rejects a URL scheme other than http and https', () => {
       expect(() => new HTTPRequest('ftp://127.0.0.1/file')).to.throw(TypeError, "unsupported URL scheme 'ftp:'");
     });

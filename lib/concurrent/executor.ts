@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Future, resolvedFuture } from './future.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
-import { describeFunction, describeValue } from '../internal/describe-safely.js';
+import { describeFunction, describeName, describeValue } from '../internal/describe-safely.js';
 import { WhirlwindError } from '../internal/errors.js';
 import type { JobMessage, ReplyMessage, SerialisedError } from '../internal/executor-worker.js';
 
@@ -60,7 +60,7 @@ export class WorkerCrashedError extends WhirlwindError {}
 export function workerFunction<F extends (...args: any[]) => unknown>(module: string | URL, exportName = 'default'): F {
   const specifier = moduleSpecifier(module);
   if (typeof exportName !== 'string' || exportName === '') {
-    throw new TypeError(`workerFunction: expected an export name, got ${describeValue(exportName)}`);
+    throw new TypeError(`workerFunction: expected an export name, got ${describeName(exportName)}`);
   }
   const name = `${exportName} from ${specifier}`;
   const standIn = {
@@ -75,11 +75,11 @@ export function workerFunction<F extends (...args: any[]) => unknown>(module: st
 function moduleSpecifier(module: string | URL): string {
   if (module instanceof URL) return module.href;
   if (typeof module !== 'string' || module === '') {
-    throw new TypeError(`workerFunction: expected a module URL or absolute path, got ${describeValue(module)}`);
+    throw new TypeError(`workerFunction: expected a module URL or absolute path, got ${describeName(module)}`);
   }
   if (module.startsWith('./') || module.startsWith('../')) {
     throw new TypeError(
-      `workerFunction: ${describeValue(module)} is relative, and the worker cannot know to what; ` +
+      `workerFunction: ${describeName(module)} is relative, and the worker cannot know to what; ` +
         "pass new URL(path, import.meta.url) or an absolute path",
     );
   }

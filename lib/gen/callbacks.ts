@@ -22,7 +22,7 @@
 import { CancelledError, Future } from '../concurrent/future.js';
 import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
-import { describeFunction, describeValue } from '../internal/describe-safely.js';
+import { describeFunction, describeName, describeValue } from '../internal/describe-safely.js';
 import { QueueFull, TimeoutError } from '../internal/errors.js';
 import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
 import { deadlineFromTimeout, timedOutMessage, type Timeout } from '../internal/timeout.js';
@@ -310,7 +310,7 @@ export function signalFromFuture(future: Future<unknown>): AbortSignal {
  */
 export function addSignalHandler(signal: NodeJS.Signals, callback: (signal: NodeJS.Signals) => unknown): () => void {
   if (typeof signal !== 'string' || !/^SIG[A-Z0-9]+$/.test(signal)) {
-    throw new TypeError(`addSignalHandler: expected a signal name such as 'SIGHUP', got ${describeValue(signal)}`);
+    throw new TypeError(`addSignalHandler: expected a signal name such as 'SIGHUP', got ${describeName(signal)}`);
   }
   if (typeof callback !== 'function') {
     throw new TypeError(`addSignalHandler: expected a function, got ${describeValue(callback)}`);
@@ -375,7 +375,7 @@ export function events<T = any>(
   const { maxsize = 1000, overflow = 'error', close = [], signal } = options;
   checkMaxsize(maxsize, 'events');
   if (overflow !== 'error' && overflow !== 'dropOldest' && overflow !== 'dropNewest') {
-    throw new TypeError(`events: overflow must be 'error', 'dropOldest' or 'dropNewest', got ${describeValue(overflow)}`);
+    throw new TypeError(`events: overflow must be 'error', 'dropOldest' or 'dropNewest', got ${describeName(overflow)}`);
   }
   // Checked before the stream subscribes, so bad options leave no listener behind.
   checkSignal(signal, 'events');

@@ -8,7 +8,11 @@
  * lib/ imports its describers from here, not from describe.ts.
  */
 import { inspect, types } from 'node:util';
-import { describeFunction as describeFunctionAsIs, describeValue as describeValueAsIs } from './describe.js';
+import {
+  describeFunction as describeFunctionAsIs,
+  describeName as describeNameAsIs,
+  describeValue as describeValueAsIs,
+} from './describe.js';
 
 /**
  * `42`, `'text'`, `{ a: 1 }`, `<Revoked Proxy>`: describe.ts's one-line
@@ -24,6 +28,23 @@ import { describeFunction as describeFunctionAsIs, describeValue as describeValu
 export function describeValue(value: unknown): string {
   try {
     return describeValueAsIs(value);
+  } catch {
+    return describeWithoutTraps(value);
+  }
+}
+
+/**
+ * A file path, URL or name the user gave, whole however long (describe.ts's
+ * describeName); a plainer description of a non-name if that threw. Never throws.
+ *
+ * @example
+ * ```ts
+ * describeName('/etc/myapp/ca.pem'); // "'/etc/myapp/ca.pem'"
+ * ```
+ */
+export function describeName(value: unknown): string {
+  try {
+    return describeNameAsIs(value);
   } catch {
     return describeWithoutTraps(value);
   }

@@ -1,6 +1,11 @@
-/** Short, single-line renderings of user values for error and log messages. */
+/**
+ * Single-line renderings of what the user gave, for error and log messages.
+ * Values (a huge object, a long string body) are shortened; file paths, URLs
+ * and names never are: a mistyped path must be seen whole to be fixed.
+ */
 import { inspect } from 'node:util';
 
+/** Longest rendering of a value; an Error (whose message may name a path) is exempt. */
 const MAX_LENGTH = 120;
 const INSPECT_OPTIONS = { depth: 1, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 60 } as const;
 
@@ -12,16 +17,29 @@ const INSPECT_OPTIONS = { depth: 1, breakLength: Infinity, maxArrayLength: 5, ma
  */
 const NODE_INTERNAL_SYMBOLS = new Set(['async_id_symbol', 'trigger_async_id_symbol', 'kResourceStore', 'asyncId', 'triggerId']);
 
-/** `42`, `'text'`, `{ a: 1 }`, `[Function: f]`, `Promise { <pending> }`: what the user gave, on one line. */
+/**
+ * `42`, `'text'`, `{ a: 1 }`, `[Function: f]`, `Promise { <pending> }`: a value the user gave, on one line,
+ * shortened when long. For a path, URL or name use {@link describeName}, which never shortens.
+ */
 export function describeValue(value: unknown): string {
   // inspect() renders an Error as its stack, over many lines: name and message are what a one-line message needs.
+  if (value instanceof Error) return oneLine(value);
   const text =
-    value instanceof Error
-      ? oneLine(value)
-      : value instanceof Promise
-        ? describePromise(value)
-        : inspect(hasNodeInternals(value) ? withoutNodeInternals(value) : value, INSPECT_OPTIONS);
+    value instanceof Promise
+      ? describePromise(value)
+      : inspect(hasNodeInternals(value) ? withoutNodeInternals(value) : value, INSPECT_OPTIONS);
   return text.length > MAX_LENGTH ? text.slice(0, MAX_LENGTH - 3) + '...' : text;
+}
+
+/**
+ * A file path, URL, module specifier, header or method name the user gave: a string quoted and whole
+ * (control characters escaped, so it stays on one line), a URL object as its href. Anything else is
+ * not a name at all and is shown as {@link describeValue} shows it.
+ */
+export function describeName(value: unknown): string {
+  if (value instanceof URL) return value.href;
+  if (typeof value !== 'string') return describeValue(value);
+  return inspect(value, { maxStringLength: Infinity, breakLength: Infinity });
 }
 
 function oneLine(error: Error): string {
