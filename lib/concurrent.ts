@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Futures, as Tornado's `tornado.concurrent` (which uses asyncio's Future):
  * a placeholder for a result that is not there yet.

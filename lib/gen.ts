@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Coroutines, as Tornado's `tornado.gen`: `coroutine`, `Return`, `multi`,
  * `withTimeout`, `sleep`, `moment`, `WaitIterator`, `convertYielded`.

@@ -1,3 +1,6 @@
+// Users compile these declarations against @types/node (Buffer, node:http, AbortSignal) even when
+// their tsconfig lists no types (TypeScript 6+ defaults `types` to []): preserve the reference.
+/// <reference types="node" preserve="true" />
 /**
  * whirlwind: Tornado's coroutine runtime for TypeScript on Node.js.
  * This module only re-exports; each namespace is also its own entry point

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * The event loop layer, as Tornado's `tornado.ioloop`: a FIFO ready queue
  * drained in iterations, a timer heap, `runSync`, `PeriodicCallback`.

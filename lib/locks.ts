@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Synchronisation primitives for coroutines, as Tornado's `tornado.locks`:
  * `Condition`, `Event`, `Semaphore`, `BoundedSemaphore`, `Lock`.

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Named loggers, as Tornado's `tornado.log`: `appLog` for errors in user code
  * (callbacks, coroutines, futures) and `genLog` for the runtime's own notes.

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Queues for coordinating producer and consumer coroutines, as Tornado's
  * `tornado.queues`: `Queue` (FIFO), `PriorityQueue` (lowest first),

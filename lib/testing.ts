@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Testing coroutine code with mocha, as Tornado's `tornado.testing`:
  * `genTest` runs a test on a fresh IOLoop with a timeout, `ExpectLog`
@@ -57,6 +58,32 @@ export function getAsyncTestTimeout(): number {
   return 5;
 }
 
+/**
+ * The part of mocha's test context (`this` in an `it` callback) that a test body may use: declared here,
+ * structurally, so that `whirlwind` and `whirlwind/testing` compile in a project without `@types/mocha`.
+ * Mocha's `Mocha.Context` has all of it, so `it('...', genTest(...))` type-checks; for the whole of
+ * mocha's context inside the body, write `genTest<Mocha.Context>(...)`, and `genTest<void>(...)` for a
+ * test called outside mocha.
+ *
+ * @example
+ * ```ts
+ * it('is slow on a cold cache', genTest(function* () {
+ *   this.slow(500); // this: TestContext
+ *   yield sleep(0.01);
+ * }));
+ * ```
+ */
+export interface TestContext {
+  /** Sets the test's timeout in milliseconds (genTest sets it a little above its own timeout). */
+  timeout(ms: number): unknown;
+  /** Sets the duration in milliseconds above which the test counts as slow. */
+  slow(ms: number): unknown;
+  /** Marks the test skipped and stops it. */
+  skip(): never;
+  /** Sets how many times a failing test is retried. */
+  retries(n: number): unknown;
+}
+
 type TestBody<This> =
   | ((this: This) => Generator<unknown, unknown, any>)
   | ((this: This) => PromiseLike<unknown> | Future<unknown> | void);
@@ -74,7 +101,7 @@ type TestBody<This> =
  * }));
  * ```
  */
-export function genTest<This = Mocha.Context>(
+export function genTest<This = TestContext>(
   body: TestBody<This>,
   options: GenTestOptions = {},
 ): (this: This) => Promise<void> {

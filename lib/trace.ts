@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Seeing the runner at work: record every coroutine start, yield (of what,
  * done or pending), resume, throw-in, cancellation and finish, with the loop

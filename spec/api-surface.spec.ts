@@ -155,7 +155,7 @@ const entryPoints: Record<
     module: testingModule,
     names: { genTest: 'function', ExpectLog: 'class' },
     extensions: { getAsyncTestTimeout: 'function' },
-    types: ['ExpectLogOptions', 'GenTestOptions'],
+    types: ['ExpectLogOptions', 'GenTestOptions', 'TestContext'],
   },
   'whirlwind/log': {
     module: logModule,
