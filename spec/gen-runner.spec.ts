@@ -4,6 +4,8 @@
  * `gen.coroutine` and `gen.Return`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Session } from 'node:inspector';
+import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { CancelledError, Future, InvalidStateError } from '../lib/concurrent.js';
 import { IOLoop } from '../lib/ioloop.js';
@@ -1106,6 +1108,17 @@ describe('coroutine', () => {
       });
       expect(String(named())).to.equal('<Coroutine named pending>');
     });
+
+    it('gives its Future one name, Coroutine, in constructor.name, toString, util.inspect and the debugger', async () => {
+      const named = coroutine(function* named() {
+        yield new Future();
+      });
+      const future = named();
+      expect(future).to.be.instanceOf(Future);
+      expect(future.constructor.name).to.equal('Coroutine');
+      expect(inspect(future)).to.equal('<Coroutine named pending>');
+      expect(await debuggerClassNameOf(future)).to.equal('Coroutine');
+    });
   });
 
   describe('isCoroutineFunction', () => {
@@ -1153,3 +1166,19 @@ describe('coroutine under genTest', () => {
     }),
   );
 });
+
+/** The class name a debugger (the V8 inspector) shows for `value`. */
+function debuggerClassNameOf(value: unknown): Promise<string | undefined> {
+  const session = new Session();
+  session.connect();
+  const key = '__whirlwindInspected';
+  (globalThis as Record<string, unknown>)[key] = value;
+  return new Promise<string | undefined>((resolve, reject) => {
+    session.post('Runtime.evaluate', { expression: `globalThis.${key}` }, (error, reply) => {
+      delete (globalThis as Record<string, unknown>)[key];
+      session.disconnect();
+      if (error !== null) reject(error);
+      else resolve(reply.result.className);
+    });
+  });
+}

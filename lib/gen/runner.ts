@@ -70,8 +70,13 @@ export class Return<T = undefined> {
   }
 }
 
-/** Steps one generator; it *is* the coroutine's Future, so a call allocates only the generator and this. */
-export class Runner<R> extends Future<R> {
+/**
+ * Steps one generator; it *is* the coroutine's Future, so a call allocates
+ * only the generator and this. Named `Coroutine` (exported to the rest of the
+ * library as `Runner`): the name debuggers, `constructor.name` and
+ * `toString()` ("<Coroutine fetchPage pending>") show alike.
+ */
+class Coroutine<R> extends Future<R> {
   // Not `implements FutureListener`: onFutureDone is internal, stripped from the
   // declarations; future.addListener(this) checks that a Runner fits.
 
@@ -147,7 +152,7 @@ export class Runner<R> extends Future<R> {
     throw new InvalidStateError(`setResult() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`);
   }
 
-  /** Refused, as {@link Runner.setResult}. */
+  /** Refused, as {@link Coroutine.setResult}. */
   override setException(_error: unknown): void {
     throw new InvalidStateError(`setException() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`);
   }
@@ -343,16 +348,18 @@ export class Runner<R> extends Future<R> {
   }
 }
 
+export { Coroutine as Runner };
+
 /** Futures whose result hands something over (a lock, a queue item): see `Waiter.handsOff`. */
 function isHandOff(future: Future<unknown>): boolean {
   return (future as { handsOff?: boolean }).handsOff === true;
 }
 
-function runStep(runner: Runner<unknown>, isThrow: boolean, value: unknown): void {
+function runStep(runner: Coroutine<unknown>, isThrow: boolean, value: unknown): void {
   runner.run(isThrow, value);
 }
 
-function resumeAfterMoment(runner: Runner<unknown>): void {
+function resumeAfterMoment(runner: Coroutine<unknown>): void {
   runner.onMoment();
 }
 
@@ -426,7 +433,7 @@ function wrapAsCoroutine(fn: Function): Function {
         } catch (error) {
           return failedFuture(error);
         }
-        const runner = new Runner(generator, fn);
+        const runner = new Coroutine(generator, fn);
         if (callSitesEnabled) recordCallSite(runner, wrapper);
         runner.start();
         return runner;
@@ -461,7 +468,7 @@ function futureFromReturnValue(returned: unknown, fn: Function): Future<unknown>
     return failedFuture(error); // a Proxy whose get trap throws
   }
   if (!isGenerator) return resolvedFuture(returned);
-  const runner = new Runner(returned as Generator<unknown, unknown, unknown>, fn);
+  const runner = new Coroutine(returned as Generator<unknown, unknown, unknown>, fn);
   runner.start();
   return runner;
 }
