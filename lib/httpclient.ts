@@ -35,65 +35,20 @@ import {
   type FetchOutcome,
   type FetchSpec,
 } from './internal/http-core.js';
+import {
+  DEFAULT_USER_AGENT,
+  OPTION_NAMES,
+  REQUEST_DEFAULTS,
+  TRANSPORT_OPTIONS,
+  type HTTPRequestOptions,
+  type RequestSettings,
+  type TransportSettings,
+} from './internal/http-options.js';
 import { redactHeaders, redactUrl } from './internal/http-redact.js';
 import { acquireFetcher, releaseFetcher, type CallbackBatch } from './internal/http-blocking.js';
 
 export type { IncomingHttpHeaders } from 'node:http';
-
-/** Options of an {@link HTTPRequest}; every one is optional and defaults as in Tornado. */
-export interface HTTPRequestOptions {
-  /** HTTP method; default `'GET'`. */
-  method?: string;
-  /**
-   * Request headers, as a plain object (not a Map or `Headers`); names are
-   * case-insensitive (a later spelling of the same name wins). The client
-   * frames the body itself: `Content-Length` is computed from `body` (a
-   * different value is refused with a TypeError; an equal one is accepted),
-   * and `Transfer-Encoding` is refused. `Authorization`, `Proxy-Authorization`
-   * and `Cookie` are dropped on a redirect to another origin (see SECURITY.md).
-   */
-  headers?: Record<string, string | number>;
-  /** Request body; required for POST, PUT and PATCH, refused for other methods unless `allowNonstandardMethods`. */
-  body?: string | Uint8Array | null;
-  /** Basic-auth user name (with `authPassword`). Dropped on a cross-origin redirect. */
-  authUsername?: string;
-  authPassword?: string;
-  /** Seconds to wait for the connection; default 20, 0 = none. */
-  connectTimeout?: number;
-  /** Seconds for the whole request, time in the client's queue included; default 20, 0 = none. */
-  requestTimeout?: number;
-  /** Follow 301/302/303/307/308 redirects; default true. */
-  followRedirects?: boolean;
-  /** How many redirects to follow; default 5. Past it, the 3xx response is the answer. */
-  maxRedirects?: number;
-  /** The `User-Agent` header; default `whirlwind`. */
-  userAgent?: string;
-  /** Ask for and decode gzip, deflate and br bodies; default true. */
-  decompressResponse?: boolean;
-  /** Verify the server's TLS certificate; default true. */
-  validateCert?: boolean;
-  /**
-   * Path of a PEM file of CA certificates to trust instead of Node's bundled
-   * roots when `validateCert` is true, as Tornado's `ca_certs` (e.g. a private
-   * CA, or a self-signed server's own certificate); default: the bundled roots.
-   * Read at each `fetch`: an unreadable file, or one holding no certificate,
-   * throws there.
-   *
-   * @example
-   * ```ts
-   * yield client.fetch('https://127.0.0.1:8443/', { caCerts: '/etc/myapp/internal-ca.pem' });
-   * ```
-   */
-  caCerts?: string;
-  /** Called with each header line of the final response (status line first, `"\r\n"` last). */
-  headerCallback?: (line: string) => void;
-  /** Called with each body chunk as it arrives; the response's `body` is then empty. */
-  streamingCallback?: (chunk: Buffer) => void;
-  /** Largest body accepted, in bytes (decoded), streamed or not; default 100 MB. */
-  maxBodySize?: number;
-  /** Skip the method and body sanity checks; default false. */
-  allowNonstandardMethods?: boolean;
-}
+export type { HTTPRequestOptions } from './internal/http-options.js';
 
 /** Options of `fetch`: those of a request, plus `raiseError`. */
 export interface FetchOptions extends HTTPRequestOptions {
@@ -105,7 +60,6 @@ export interface FetchOptions extends HTTPRequestOptions {
   raiseError?: boolean;
 }
 
-const MEGABYTE = 1024 * 1024;
 const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 // RFC 9110 token characters: no spaces, no CR/LF, no separators.
@@ -115,7 +69,12 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // U+00FF, which Node itself refuses only when the request is sent.
 const FORBIDDEN_IN_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const VALUE_RULE = 'tabs and visible Latin-1 characters only (no CR, LF, NUL, other control characters or characters above U+00FF)';
-const DEFAULT_USER_AGENT = 'whirlwind';
+
+// Its fields besides `url` are the options with their defaults filled in
+// (RequestSettings, from the one table in internal/http-options.ts), declared
+// by this merged interface and set by the constructor's loop over the table.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor sets every field the interface declares
+export interface HTTPRequest extends RequestSettings {}
 
 /**
  * One HTTP request: a URL and its options, with Tornado's defaults filled in.
@@ -134,63 +93,16 @@ const DEFAULT_USER_AGENT = 'whirlwind';
 export class HTTPRequest {
   /** The URL to fetch, as given (checked when it is fetched). */
   url: string;
-  /** HTTP method; default `'GET'`. */
-  method: string;
-  /** A copy of the given headers: changing the options object later does not change the request. */
-  headers: Record<string, string | number>;
-  /** Request body, or null; see {@link HTTPRequestOptions.body}. */
-  body: string | Uint8Array | null;
-  /** Basic-auth user name; see {@link HTTPRequestOptions.authUsername}. */
-  authUsername: string | undefined;
-  /** Basic-auth password, sent with `authUsername`. */
-  authPassword: string | undefined;
-  /** Seconds to wait for the connection; default 20, 0 = none. */
-  connectTimeout: number;
-  /** Seconds for the whole request, queue time included; default 20, 0 = none. */
-  requestTimeout: number;
-  /** Follow redirects; default true. */
-  followRedirects: boolean;
-  /** Redirects to follow before the 3xx response becomes the answer; default 5. */
-  maxRedirects: number;
-  /** The `User-Agent` header; undefined sends `whirlwind`. */
-  userAgent: string | undefined;
-  /** Ask for and decode compressed bodies; default true. */
-  decompressResponse: boolean;
-  /** Verify the server's TLS certificate; default true. */
-  validateCert: boolean;
-  /** PEM file of CA certificates to trust instead of Node's bundled roots; see {@link HTTPRequestOptions.caCerts}. */
-  caCerts: string | undefined;
-  /** Called with each header line of the final response. */
-  headerCallback: ((line: string) => void) | undefined;
-  /** Called with each body chunk; the response's `body` is then empty. */
-  streamingCallback: ((chunk: Buffer) => void) | undefined;
-  /** Largest (decoded) body accepted, in bytes; default 100 MB. */
-  maxBodySize: number;
-  /** Skip the method and body sanity checks; default false. */
-  allowNonstandardMethods: boolean;
 
   constructor(url: string, options: HTTPRequestOptions = {}) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`HTTPRequest: expected an options object, got ${describeValue(options)}`);
     }
     this.url = url;
-    this.method = options.method ?? 'GET';
+    const settings = this as unknown as Record<keyof HTTPRequestOptions, unknown>;
+    for (const name of OPTION_NAMES) settings[name] = options[name] ?? REQUEST_DEFAULTS[name];
+    // A copy: changing the options object later does not change the request.
     this.headers = { ...checkHeaders(options.headers) };
-    this.body = options.body ?? null;
-    this.authUsername = options.authUsername;
-    this.authPassword = options.authPassword;
-    this.connectTimeout = options.connectTimeout ?? 20;
-    this.requestTimeout = options.requestTimeout ?? 20;
-    this.followRedirects = options.followRedirects ?? true;
-    this.maxRedirects = options.maxRedirects ?? 5;
-    this.userAgent = options.userAgent;
-    this.decompressResponse = options.decompressResponse ?? true;
-    this.validateCert = options.validateCert ?? true;
-    this.caCerts = options.caCerts;
-    this.headerCallback = options.headerCallback;
-    this.streamingCallback = options.streamingCallback;
-    this.maxBodySize = options.maxBodySize ?? 100 * MEGABYTE;
-    this.allowNonstandardMethods = options.allowNonstandardMethods ?? false;
     toFetchSpec(this, 0, false);
   }
 
@@ -679,20 +591,20 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
     headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
   }
   return {
+    ...transportSettings(request),
     url: parsed.href,
-    method,
     headers,
     body: bodyBytes,
-    connectTimeout: request.connectTimeout,
-    requestTimeout: request.requestTimeout,
-    followRedirects: request.followRedirects,
-    maxRedirects: request.maxRedirects,
-    decompressResponse: request.decompressResponse,
-    validateCert: request.validateCert,
     caCerts: caCerts !== undefined && readFiles ? readCaCerts(caCerts) : null,
-    maxBodySize: request.maxBodySize,
     startTime,
   };
+}
+
+/** The options the transport takes as they are (checked above), copied from the request. */
+function transportSettings(request: HTTPRequest): TransportSettings {
+  const settings: Partial<Record<keyof TransportSettings, unknown>> = {};
+  for (const name of TRANSPORT_OPTIONS) settings[name] = request[name];
+  return settings as TransportSettings;
 }
 
 /**

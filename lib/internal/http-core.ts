@@ -10,28 +10,25 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { TransportSettings } from './http-options.js';
 import { CREDENTIAL_HEADERS, redactText, redactUrl } from './http-redact.js';
 
-/** Everything needed to send a request; plain data so it can be posted to a worker. */
-export interface FetchSpec {
+/**
+ * Everything needed to send a request, plain data so it can be posted to a
+ * worker: the options the transport uses as given (`TransportSettings`,
+ * derived from the options table), plus what the client prepared from the rest.
+ */
+export type FetchSpec = TransportSettings & {
+  /** The parsed, normalised URL. */
   url: string;
-  method: string;
+  /** Lower-cased names; the client's own (user-agent, accept-encoding, authorization) included. */
   headers: Record<string, string>;
   body: Uint8Array | null;
-  /** Seconds; 0 means none. */
-  connectTimeout: number;
-  /** Seconds, measured from `startTime` (queue wait included); 0 means none. */
-  requestTimeout: number;
-  followRedirects: boolean;
-  maxRedirects: number;
-  decompressResponse: boolean;
-  validateCert: boolean;
   /** PEM text of the CA certificates to trust instead of Node's bundled roots (https only), or null for those roots. */
   caCerts: string | null;
-  maxBodySize: number;
   /** `performance.now()` milliseconds when `fetch` was called. */
   startTime: number;
-}
+};
 
 /** Optional observers; both run synchronously as data arrives, for the final (non-redirect) response only. */
 export interface FetchHooks {
