@@ -73,7 +73,6 @@ const VALUE_RULE = 'tabs and visible Latin-1 characters only (no CR, LF, NUL, ot
 // Its fields besides `url` are the options with their defaults filled in
 // (RequestSettings, from the one table in internal/http-options.ts), declared
 // by this merged interface and set by the constructor's loop over the table.
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor sets every field the interface declares
 export interface HTTPRequest extends RequestSettings {}
 
 /**
@@ -308,6 +307,7 @@ export class AsyncHTTPClient {
     if (wantsShared) {
       const loop = IOLoop.current();
       const existing = sharedClients.get(loop);
+      // biome-ignore lint/correctness/noConstructorReturn: Tornado's AsyncHTTPClient() is one shared client per loop
       if (existing !== undefined) return existing;
       sharedClients.set(loop, this);
       this.sharedOn = loop;

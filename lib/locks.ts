@@ -26,7 +26,7 @@
 // Waiters time out and wake on the IOLoop: loading it here registers it as
 // the loop they schedule on (internal/scheduling), for code that imports only this entry.
 import './ioloop.js';
-import { Future, resolvedFuture } from './concurrent/future.js';
+import { type Future, resolvedFuture } from './concurrent/future.js';
 import { describeValue } from './internal/describe-safely.js';
 import { checkedDeadline, OnTimeout, Waiter, WaiterList, type WaiterOwner } from './internal/waiters.js';
 import type { Timeout } from './internal/timeout.js';

@@ -32,7 +32,7 @@
  * ```
  * @module
  */
-import { Future, resolvedFuture } from './concurrent/future.js';
+import { type Future, resolvedFuture } from './concurrent/future.js';
 import { describeValue } from './internal/describe-safely.js';
 import { QueueEmpty, QueueFull } from './internal/errors.js';
 import type { Timeout } from './internal/timeout.js';

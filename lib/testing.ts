@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { Future } from './concurrent/future.js';
+import type { Future } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { coroutine, Runner } from './gen/runner.js';
 import { TimeoutError } from './internal/errors.js';

@@ -87,7 +87,7 @@ const LABELS = {
 const WIDTH = 820;
 const HEIGHT = 600;
 
-function escape(text) {
+function escapeXml(text) {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -96,7 +96,7 @@ function text(x, y, lines, { size = 13, boldFirst = false, anchor = 'start', col
   return lines
     .map((line, index) => {
       const weight = boldFirst && index === 0 ? ' font-weight="bold"' : '';
-      return `<text x="${x}" y="${y + index * lineHeight}" font-size="${size}" text-anchor="${anchor}" fill="${color}"${weight} xml:space="preserve">${escape(line)}</text>`;
+      return `<text x="${x}" y="${y + index * lineHeight}" font-size="${size}" text-anchor="${anchor}" fill="${color}"${weight} xml:space="preserve">${escapeXml(line)}</text>`;
     })
     .join('\n');
 }
@@ -130,7 +130,7 @@ export function loopDiagramSvg(language) {
   const slot = (x, y, label, options = SLOT) =>
     [box(x, y, 54, 30, options), text(x + 27, y + 20, [label], { anchor: 'middle', boldFirst: true })].join('\n');
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="${escape(words.font)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="${escapeXml(words.font)}">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
       + '<path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,

@@ -12,7 +12,7 @@
  * to make one), and overrides of standard protocol methods (toString, then,
  * Symbol.iterator, ...), whose meaning the language already documents.
  *
- * A line-based parser is enough because lib/ is formatted one way (prettier):
+ * A line-based parser is enough because lib/ is formatted one way (Biome, biome.jsonc):
  * declarations start a line, class members sit at two spaces of indentation,
  * a class ends at a `}` in column 0.
  */
@@ -121,7 +121,7 @@ function membersOf(file: string, lines: string[], classLine: number, className: 
     if (/^(\}|\)|\*|\/|\]|>)/.test(rest) && !rest.startsWith('*[') && !/^\*\s*[A-Za-z_$]/.test(rest)) continue;
     if (/^(private|protected)\b/.test(rest) || rest.startsWith('#')) continue;
     while (MEMBER_MODIFIER.test(rest)) rest = rest.replace(MEMBER_MODIFIER, '');
-    rest = rest.replace(/^(get|set)\s+(?=[\[A-Za-z_$#])/, '').replace(/^\*\s*/, '');
+    rest = rest.replace(/^(get|set)\s+(?=[[A-Za-z_$#])/, '').replace(/^\*\s*/, '');
     const match = /^(\[[^\]]+\]|#?[A-Za-z_$][\w$]*)\s*[?!]?\s*[(<:=;]/.exec(rest);
     if (match === null || match[1].startsWith('#') || isStandardMember(match[1])) continue;
     const name = `${className}.${match[1]}`;

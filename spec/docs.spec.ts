@@ -95,7 +95,7 @@ function markdownPages(): string[] {
 
 /** Relative link targets of a Markdown page (outside code blocks), without their #anchor. */
 function relativeLinks(markdown: string): string[] {
-  const prose = markdown.replace(/^(`{3,}|~{3,})[^]*?^\1\s*$/gm, '');
+  const prose = markdown.replace(/^(`{3,}|~{3,})[\s\S]*?^\1\s*$/gm, '');
   const targets: string[] = [];
   for (const match of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
     const target = match[1].split('#')[0];
@@ -155,7 +155,7 @@ describe('the code blocks in docs/ and README.md', function () {
   it('has no hard line break inside a Chinese paragraph (it renders as a stray space)', () => {
     const broken: string[] = [];
     for (const page of markdownPages().filter((p) => p.startsWith('docs/zh-CN/'))) {
-      const lines = readFileSync(join(repositoryRoot, page), 'utf8').replace(/^(`{3,}|~{3,})[^]*?^\1\s*$/gm, '').split('\n');
+      const lines = readFileSync(join(repositoryRoot, page), 'utf8').replace(/^(`{3,}|~{3,})[\s\S]*?^\1\s*$/gm, '').split('\n');
       lines.forEach((line, index) => {
         const next = lines[index + 1] ?? '';
         const startsBlock = /^\s*([-*+>|#!<]|\d+\.|`{3})/.test(next);

@@ -11,7 +11,7 @@ import { CancelledError, Future, InvalidStateError } from '../lib/concurrent.js'
 import { IOLoop } from '../lib/ioloop.js';
 import { Lock } from '../lib/locks.js';
 import { BadYieldError, coroutine, isCoroutineFunction, moment, Return, sleep, take, withTimeout } from '../lib/gen.js';
-import { MAX_SYNCHRONOUS_START_DEPTH, Runner } from '../lib/gen/runner.js';
+import { MAX_SYNCHRONOUS_START_DEPTH, type Runner } from '../lib/gen/runner.js';
 import { genTest } from '../lib/testing.js';
 import { HostileError, proxyThrowingOnGetPrototypeOf, revokedProxy } from './support/hostile.js';
 import { failureOf, iterations, rejected, resolved, resolvedLater, useFreshLoop } from './support/index.js';

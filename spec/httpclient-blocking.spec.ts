@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { coroutine, moment } from '../lib/gen.js';
+import { moment } from '../lib/gen.js';
 import { AsyncHTTPClient, HTTPClient, HTTPClientError, HTTPResponse } from '../lib/httpclient.js';
 import { fetcherIsRunning, lastPeakBufferedBytes, STREAM_BUFFER_LIMIT, waitForStreamPause } from '../lib/internal/http-blocking.js';
 import { IOLoop } from '../lib/ioloop.js';

@@ -5,7 +5,7 @@
  * observed through done callbacks and loop iterations.
  */
 import { expect } from 'chai';
-import { CancelledError, Future } from '../lib/concurrent.js';
+import { CancelledError, type Future } from '../lib/concurrent.js';
 import { BadYieldError, coroutine, multi, sleep, TimeoutError } from '../lib/gen.js';
 import { BoundedSemaphore, Condition, Event, Lock, Releaser, Semaphore } from '../lib/locks.js';
 import { iterations, useFreshLoop } from './support/index.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { Future } from '../lib/concurrent.js';
+import type { Future } from '../lib/concurrent.js';
 import { coroutine, sleep } from '../lib/gen.js';
 import { IOLoop, PeriodicCallback } from '../lib/ioloop.js';
 import { captureLog, rejected, useFreshLoop } from './support/index.js';

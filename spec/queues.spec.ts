@@ -461,7 +461,9 @@ describe('PriorityQueue', () => {
   it('hands out items that compare equal in the order they were put', () => {
     const q = new PriorityQueue<{ priority: number; name: string }>(0, { compare: (a, b) => a.priority - b.priority });
     const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-    names.forEach((name, i) => q.putNowait({ priority: i % 2, name }));
+    names.forEach((name, i) => {
+      q.putNowait({ priority: i % 2, name });
+    });
     const out = names.map(() => q.getNowait().name);
     expect(out).to.deep.equal(['a', 'c', 'e', 'g', 'b', 'd', 'f', 'h']);
   });

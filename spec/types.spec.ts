@@ -31,9 +31,9 @@ import {
   convertYielded,
 } from '../lib/gen.js';
 import { genTest, ExpectLog } from '../lib/testing.js';
-import { Condition, Event, Lock, Releaser, Semaphore } from '../lib/locks.js';
+import { Condition, Event, Lock, type Releaser, Semaphore } from '../lib/locks.js';
 import { PriorityQueue, Queue } from '../lib/queues.js';
-import { AsyncHTTPClient, HTTPResponse } from '../lib/httpclient.js';
+import { AsyncHTTPClient, type HTTPResponse } from '../lib/httpclient.js';
 import { resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
 /** True when A and B are the same type (the standard trick: it tells `any` and unions apart). */

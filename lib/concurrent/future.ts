@@ -20,7 +20,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { types } from 'node:util';
 import { BadYieldError, CancelledError, InvalidStateError } from '../internal/errors.js';
-import { describeFunction, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
+import { describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { currentLoop } from '../internal/scheduling.js';
 import { logCallbackException } from '../internal/callback-failure.js';
 import { appLog } from '../log.js';

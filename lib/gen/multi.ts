@@ -89,7 +89,7 @@ export function waitForAll(
       result.setResult(results);
     } else {
       const byKey: Record<string, unknown> = {};
-      keys.forEach((k, i) => (byKey[k] = results[i]));
+      for (let i = 0; i < keys.length; i++) byKey[keys[i]] = results[i];
       result.setResult(byKey);
     }
   };

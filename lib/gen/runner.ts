@@ -408,7 +408,7 @@ export function coroutine<This, A extends unknown[], R>(
   context: ClassMethodDecoratorContext<This>,
 ): (this: This, ...args: A) => any;
 export function coroutine(target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
-export function coroutine(fn: any, context?: any, descriptor?: PropertyDescriptor): any {
+export function coroutine(fn: any, _context?: any, descriptor?: PropertyDescriptor): any {
   if (descriptor !== undefined && typeof descriptor === 'object' && typeof descriptor.value === 'function') {
     // Legacy (experimentalDecorators) form: (prototype, key, descriptor).
     return { ...descriptor, value: wrapAsCoroutine(descriptor.value) };
@@ -429,6 +429,7 @@ function wrapAsCoroutine(fn: Function): Function {
         let generator: Generator<unknown, unknown, unknown>;
         try {
           // `arguments` rather than rest parameters: no array per call.
+          // biome-ignore lint/complexity/noArguments: a rest parameter would allocate an array per call
           generator = fn.apply(this, arguments);
         } catch (error) {
           return failedFuture(error);
@@ -441,6 +442,7 @@ function wrapAsCoroutine(fn: Function): Function {
     : function (this: unknown): Future<unknown> {
         let returned: unknown;
         try {
+          // biome-ignore lint/complexity/noArguments: a rest parameter would allocate an array per call
           returned = fn.apply(this, arguments);
         } catch (error) {
           if (error instanceof Return) return resolvedFuture(error.value);

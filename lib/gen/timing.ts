@@ -1,5 +1,5 @@
 /** Time in coroutines: `sleep` and `withTimeout`. */
-import { chainFuture, Future, futureAddDoneCallback, futureSetResultUnlessCancelled } from '../concurrent/future.js';
+import { chainFuture, type Future, futureAddDoneCallback, futureSetResultUnlessCancelled } from '../concurrent/future.js';
 import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { TimeoutError } from '../internal/errors.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';

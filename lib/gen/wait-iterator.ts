@@ -32,7 +32,9 @@ class WaitIteratorImpl<T = unknown> implements WaitIterator<T> {
     this.keys = entries.map(([key]) => key);
     this.futures = entries.map(([, value]) => convertYielded(value) as Future<T>);
     // Already-done futures are queued at once, in argument order.
-    this.futures.forEach((future, position) => futureAddDoneCallback(future, () => this.onDone(position)));
+    this.futures.forEach((future, position) => {
+      futureAddDoneCallback(future, () => this.onDone(position));
+    });
   }
 
   done(): boolean {

@@ -373,7 +373,7 @@ class Migration {
   }
 
   private convertDelegate(node: t.YieldExpression, site: Site): void {
-    let argument = node.argument!;
+    const argument = node.argument!;
     const star = this.tokenAfter('*', start(node));
     if (argument.type === 'CallExpression' && genExport(this.bindings, argument.callee) === 'take' && argument.arguments.length === 1) {
       const inner = argument.arguments[0];
@@ -561,7 +561,7 @@ class Migration {
 
   /** A statement that will start with `(` needs a `;` when the code before it has none (ASI). */
   private startsStatementAfterNoSemicolon(call: t.CallExpression): boolean {
-    const before = this.text.slice(0, start(call)).replace(/(\/\/[^\n]*|\/\*[^]*?\*\/|\s)+$/, '');
+    const before = this.text.slice(0, start(call)).replace(/(\/\/[^\n]*|\/\*[\s\S]*?\*\/|\s)+$/, '');
     const lineStart = this.text.lastIndexOf('\n', start(call) - 1) + 1;
     const atLineStart = this.text.slice(lineStart, start(call)).trim() === '';
     return atLineStart && before !== '' && !/[;{}]$/.test(before);
