@@ -11,10 +11,10 @@
  * clock: the order depends on loop iterations alone, never on the machine.
  */
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { coroutine, sleep } from '../lib/gen.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { Queue } from '../lib/queues.js';
-import { useFakeClock } from './support/deadlines.js';
 import { useFreshLoop } from './support/index.js';
 
 type Style = 'generator' | 'async';
@@ -24,7 +24,12 @@ const TORNADO_ORDER = 'P0 P1 W0 P2 W1 P3 W2 P4 W3 W4';
 
 describe('Queue(2) with a consumer doing 10 ms of work per item and a producer putting 0-4', () => {
   const loop = useFreshLoop();
-  const advance = useFakeClock();
+  // Not support/deadlines' useFakeClock: its advance() runs iterations of its own, which would show in the order.
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => clock.restore());
 
   /** Runs the example; returns the order of "W<item>" (work started) and "P<item>" (put done), with the loop iteration of each. */
   async function interleaving(consumerStyle: Style, producerStyle: Style): Promise<{ order: string; iterations: string }> {
@@ -70,7 +75,7 @@ describe('Queue(2) with a consumer doing 10 ms of work per item and a producer p
     void Promise.resolve(produced)
       .then(() => q.join())
       .then(() => (finished = true));
-    for (let step = 0; step < 100 && !finished; step++) await advance(0.01);
+    for (let step = 0; step < 100 && !finished; step++) await clock.tickAsync(10);
     expect(finished, 'the example did not finish').to.equal(true);
     return {
       order: events.map(([event]) => event).join(' '),
