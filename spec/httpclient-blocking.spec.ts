@@ -133,11 +133,25 @@ describe('HTTPClient (blocking)', () => {
       expect(lastPeakBufferedBytes()).to.be.at.most(MOST_HELD);
     });
 
-    it('hands a decoded body over in the same bounded pieces', () => {
+    it('stops decoding a compressed body while the streamingCallback is behind, in the same bounds', () => {
+      let received = 0;
+      let whileBehind: ReturnType<typeof waitForStreamPause> | null = null;
+      client.fetch(`${server.url}/big-gzip/${BODY_BYTES}`, {
+        streamingCallback: (chunk) => {
+          whileBehind ??= waitForStreamPause(20_000);
+          received += chunk.length;
+        },
+      });
+      expect(received).to.equal(BODY_BYTES);
+      expect(whileBehind).to.include({ paused: true });
+      expect(whileBehind!.bufferedBytes).to.be.at.least(STREAM_BUFFER_LIMIT).and.at.most(MOST_HELD);
+      expect(lastPeakBufferedBytes()).to.be.at.most(MOST_HELD);
+    });
+
+    it('hands a small decoded body over whole and in order', () => {
       let received = '';
       client.fetch(`${server.url}/gzip`, { streamingCallback: (chunk) => (received += chunk.toString()) });
       expect(received).to.equal(COMPRESSIBLE);
-      expect(lastPeakBufferedBytes()).to.be.at.most(MOST_HELD);
     });
 
     it('fails the fetch with the error a streamingCallback throws, and the next fetch works', () => {

@@ -130,6 +130,14 @@ export function testRoutes(log: ServerLog, held: HeldRequests): http.RequestList
           // /big/<bytes>[/chunked]: that many bytes, honouring backpressure.
           streamBytes(res, Number(parts[1]), parts[2] === 'chunked');
           return;
+        case 'big-gzip': {
+          // /big-gzip/<bytes>: that many bytes once decoded, gzip-encoded (it compresses about 1000:1).
+          res.writeHead(200, { 'Content-Encoding': 'gzip' });
+          const encoder = zlib.createGzip();
+          encoder.pipe(res);
+          streamBytes(encoder, Number(parts[1]), true);
+          return;
+        }
         case 'slow':
           // /slow/<ms>: answer after a delay.
           setTimeout(() => res.end(`slow ${url.search}`), Number(parts[1]));
@@ -145,8 +153,8 @@ export function testRoutes(log: ServerLog, held: HeldRequests): http.RequestList
   };
 }
 
-function streamBytes(res: http.ServerResponse, total: number, chunked: boolean): void {
-  res.writeHead(200, chunked ? {} : { 'Content-Length': String(total) });
+function streamBytes(res: http.ServerResponse | zlib.Gzip, total: number, chunked: boolean): void {
+  if (res instanceof http.ServerResponse) res.writeHead(200, chunked ? {} : { 'Content-Length': String(total) });
   const block = Buffer.alloc(64 * 1024, 0x61);
   let sent = 0;
   const pump = () => {
