@@ -22,7 +22,8 @@ import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { inspect, type InspectOptions } from 'node:util';
 import { Future, futureSetExceptionUnlessCancelled, futureSetResultUnlessCancelled } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
-import { describeName, describeValue } from './internal/describe-safely.js';
+import { checkOptions, refuse } from './internal/arguments.js';
+import { describeName, describeValue, isRevokedProxy } from './internal/describe-safely.js';
 import { WhirlwindError } from './internal/errors.js';
 import {
   createAgents,
@@ -94,7 +95,8 @@ export class HTTPRequest {
   url: string;
 
   constructor(url: string, options: HTTPRequestOptions = {}) {
-    if (options === null || typeof options !== 'object') {
+    if (typeof url !== 'string') refuse('HTTPRequest', 'a URL string', url);
+    if (options === null || typeof options !== 'object' || isRevokedProxy(options)) {
       throw new TypeError(`HTTPRequest: expected an options object, got ${describeValue(options)}`);
     }
     this.url = url;
@@ -172,6 +174,9 @@ export class HTTPResponse {
       error?: HTTPClientError | null;
     } = {},
   ) {
+    if (isRevokedProxy(request) || !(request instanceof HTTPRequest)) refuse('HTTPResponse', 'an HTTPRequest', request);
+    if (typeof code !== 'number') refuse('HTTPResponse', 'a status code (number)', code);
+    checkOptions(init, 'HTTPResponse');
     this.request = request;
     this.code = code;
     this.reason = init.reason ?? STATUS_CODES[code] ?? 'Unknown';
@@ -226,6 +231,8 @@ export class HTTPClientError extends WhirlwindError {
 
   /** `description` defaults to the status's reason phrase; codes other than 599 are prefixed `HTTP <code>: `. */
   constructor(code: number, description?: string, response?: HTTPResponse, options?: { cause?: unknown }) {
+    if (typeof code !== 'number') refuse('HTTPClientError', 'a status code (number)', code);
+    if (description !== undefined && typeof description !== 'string') refuse('HTTPClientError', 'a description string', description);
     const text = description ?? STATUS_CODES[code] ?? 'Unknown';
     super(code === 599 ? text : `HTTP ${code}: ${text}`, options);
     this.code = code;
@@ -295,7 +302,7 @@ export class AsyncHTTPClient {
   private readonly sharedOn: IOLoop | null = null;
 
   constructor(options: AsyncHTTPClientOptions = {}) {
-    if (options === null || typeof options !== 'object') {
+    if (options === null || typeof options !== 'object' || isRevokedProxy(options)) {
       throw new TypeError(`AsyncHTTPClient: expected an options object, got ${describeValue(options)}`);
     }
     const maxClients = options.maxClients ?? 10;
@@ -504,10 +511,11 @@ function prepareRequest(
   request: string | HTTPRequest,
   options: FetchOptions,
 ): { request: HTTPRequest; raiseError: boolean } {
-  if (options === null || typeof options !== 'object') {
+  if (options === null || typeof options !== 'object' || isRevokedProxy(options)) {
     throw new TypeError(`${what}: expected an options object, got ${describeValue(options)}`);
   }
   const { raiseError = true, ...requestOptions } = options;
+  if (isRevokedProxy(request)) refuse(what, 'a URL string or an HTTPRequest', request);
   if (request instanceof HTTPRequest) {
     const given = Object.keys(requestOptions);
     if (given.length > 0) {

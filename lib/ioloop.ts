@@ -28,6 +28,7 @@ import {
   failedFuture,
   Future,
   futureAddDoneCallback,
+  isFuture,
   listenerCallback,
   resolvedFuture,
   runListeners,
@@ -35,7 +36,8 @@ import {
 import { convertYielded } from './gen/convert.js';
 import { ThreadPoolExecutor, type Executor } from './concurrent/executor.js';
 import { BadYieldError, TimeoutError } from './internal/errors.js';
-import { describeFunction, describeValue } from './internal/describe-safely.js';
+import { checkFunction, checkObject, checkOptions, refuse } from './internal/arguments.js';
+import { describeFunction, describeValue, isRevokedProxy } from './internal/describe-safely.js';
 import { checkBlockingThreshold, describeBlocker } from './internal/blocking.js';
 import { currentLoopOrNull, provideDefaultLoop, setCurrentLoop, type Task } from './internal/scheduling.js';
 import { isThenable } from './internal/thenable.js';
@@ -345,9 +347,7 @@ export class IOLoop {
 
   /** Cancels a timer; removing one that already ran or was removed is a no-op. */
   removeTimeout(handle: TimeoutHandle): void {
-    if (!(handle instanceof TimeoutHandle)) {
-      throw new TypeError(`removeTimeout: expected a TimeoutHandle, got ${describeValue(handle)}`);
-    }
+    if (isRevokedProxy(handle) || !(handle instanceof TimeoutHandle)) refuse('removeTimeout', 'a TimeoutHandle', handle);
     if (handle.callback === null) return;
     // A handle from another loop (IOLoop.current() changed since it was made):
     // its own heap must count it dead and re-arm its Node timer, or that timer
@@ -377,12 +377,12 @@ export class IOLoop {
    * ```
    */
   addFuture<T>(future: Future<T> | PromiseLike<T>, callback: (future: Future<T>) => unknown): void {
-    this.checkCallback(callback, 'addFuture');
+    checkFunction(callback, 'addFuture');
     // Not convertYielded's full range: undefined would become a `moment` and run the callback as if something finished.
-    if (!(future instanceof Future) && !isThenable(future)) {
-      throw new TypeError(`addFuture: expected a Future or thenable, got ${describeValue(future)}`);
+    if (isRevokedProxy(future) || (!isFuture(future) && !isThenable(future))) {
+      refuse('addFuture', 'a Future or thenable', future);
     }
-    const target = future instanceof Future ? future : (convertYielded(future) as Future<T>);
+    const target = isFuture(future) ? future : (convertYielded(future) as Future<T>);
     futureAddDoneCallback(target, (done) => this.addCallback(callback, done));
   }
 
@@ -399,9 +399,9 @@ export class IOLoop {
    * ```
    */
   runSync<T>(fn: () => T, options: { timeout?: number } = {}): Promise<RunSyncResult<T>> {
-    this.checkCallback(fn, 'runSync');
+    checkFunction(fn, 'runSync');
     this.checkOpen('runSync');
-    const timeout = options.timeout;
+    const timeout = checkOptions(options, 'runSync').timeout;
     if (timeout !== undefined) checkSeconds(timeout, 'runSync');
     return new Promise((resolve, reject) => {
       const madeCurrent = makeCurrentForRunSync(this);
@@ -479,14 +479,14 @@ export class IOLoop {
     fn: (...args: A) => R,
     ...args: A
   ): Future<Awaited<R>> {
-    if (executor !== null && (typeof executor !== 'object' || typeof executor.submit !== 'function')) {
-      throw new TypeError(
-        `runInExecutor: expected an executor with submit() or null (the loop's default executor), got ${describeValue(executor)}`,
-      );
+    const expected = "an executor with submit() or null (the loop's default executor)";
+    if (executor !== null) {
+      checkObject(executor, 'runInExecutor', expected);
+      if (typeof executor.submit !== 'function') refuse('runInExecutor', expected, executor);
     }
     const target = executor ?? this.defaultExecutorMadeOnFirstUse();
     const submitted = target.submit(fn, ...args);
-    return submitted instanceof Future ? submitted : (convertYielded(submitted) as Future<Awaited<R>>);
+    return isFuture(submitted) ? submitted : (convertYielded(submitted) as Future<Awaited<R>>);
   }
 
   /**
@@ -500,9 +500,8 @@ export class IOLoop {
    * ```
    */
   setDefaultExecutor(executor: Executor): void {
-    if (executor === null || typeof executor !== 'object' || typeof executor.submit !== 'function') {
-      throw new TypeError(`setDefaultExecutor: expected an executor with submit(), got ${describeValue(executor)}`);
-    }
+    checkObject(executor, 'setDefaultExecutor', 'an executor with submit()');
+    if (typeof executor.submit !== 'function') refuse('setDefaultExecutor', 'an executor with submit()', executor);
     this.checkOpen('setDefaultExecutor');
     this.defaultExecutor = executor;
   }

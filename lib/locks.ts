@@ -27,6 +27,7 @@
 // the loop they schedule on (internal/scheduling), for code that imports only this entry.
 import './ioloop.js';
 import { type Future, resolvedFuture } from './concurrent/future.js';
+import { checkObject, refuse } from './internal/arguments.js';
 import { describeValue } from './internal/describe-safely.js';
 import { checkedDeadline, OnTimeout, Waiter, WaiterList, type WaiterOwner } from './internal/waiters.js';
 import type { Timeout } from './internal/timeout.js';
@@ -204,6 +205,9 @@ export class Releaser implements Disposable {
 
   /** @internal */
   constructor(target: Releasable) {
+    // Made by acquire(), but the class is exported: a hand-made one must not fail later, at release().
+    checkObject(target, 'Releaser', 'something with release()');
+    if (typeof target.release !== 'function') refuse('Releaser', 'something with release()', target);
     this.target = target;
   }
 

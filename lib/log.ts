@@ -14,8 +14,9 @@
  * ```
  * @module
  */
-import { format } from 'node:util';
-import { describeValue } from './internal/describe-safely.js';
+import { format, types } from 'node:util';
+import { checkFunction, checkObject, refuse } from './internal/arguments.js';
+import { describeValue, isRevokedProxy } from './internal/describe-safely.js';
 import { reportLoggingFailure } from './internal/logging-failure.js';
 
 /** Severity of a record; numbers as Python's `logging` so levels compare the same way. */
@@ -61,6 +62,7 @@ function twoDigits(n: number): string {
  * ```
  */
 export function formatRecord(record: LogRecord): string {
+  checkObject(record, 'formatRecord', 'a LogRecord');
   const d = new Date(record.created);
   const stamp =
     twoDigits(d.getFullYear() % 100) + twoDigits(d.getMonth() + 1) + twoDigits(d.getDate()) + ' ' +
@@ -68,7 +70,7 @@ export function formatRecord(record: LogRecord): string {
   let text = `[${levelLetters[record.level] ?? record.level} ${stamp} ${record.logger}] ${record.message}`;
   if (record.error !== undefined) {
     const err = record.error;
-    text += '\n' + (err instanceof Error && err.stack ? err.stack : format('%o', err));
+    text += '\n' + (types.isNativeError(err) && err.stack ? err.stack : formatSafely('%o', [err]));
   }
   return text;
 }
@@ -105,21 +107,25 @@ export class Logger {
   private filters: LogFilter[] = [];
 
   constructor(name: string) {
+    if (typeof name !== 'string') refuse('Logger', 'a name string', name);
     this.name = name;
   }
 
   /** Sets {@link Logger.level}: records below `level` are dropped from now on. */
   setLevel(level: LogLevel): void {
+    checkLevel(level, 'setLevel');
     this.level = level;
   }
 
   /** True if a record at `level` would be emitted: check it before building an expensive message. */
   isEnabledFor(level: LogLevel): boolean {
+    checkLevel(level, 'isEnabledFor');
     return level >= this.level;
   }
 
   /** Adds a handler after the others (the default one prints to stderr); each record goes to every handler in order. */
   addHandler(handler: LogHandler): void {
+    checkFunction(handler, 'addHandler');
     this.handlers.push(handler);
   }
 
@@ -131,6 +137,8 @@ export class Logger {
 
   /** Swaps the handler list; returns a function that puts the old one back. */
   replaceHandlers(handlers: LogHandler[]): () => void {
+    if (isRevokedProxy(handlers) || !Array.isArray(handlers)) refuse('replaceHandlers', 'an array of handlers', handlers);
+    for (const handler of handlers) checkFunction(handler, 'replaceHandlers', 'an array of handler functions');
     const previous = this.handlers;
     this.handlers = handlers.slice();
     return () => {
@@ -140,6 +148,7 @@ export class Logger {
 
   /** Adds a filter: a record reaches the handlers only if every filter returns true (filters may also count or capture it). */
   addFilter(filter: LogFilter): void {
+    checkFunction(filter, 'addFilter');
     this.filters.push(filter);
   }
 
@@ -181,6 +190,9 @@ export class Logger {
 
   /** Logs at `level`; the other methods are shorthands for it. Same argument rules as {@link Logger.error}. */
   log(level: LogLevel, message: string, args: unknown[] = []): void {
+    checkLevel(level, 'log');
+    if (typeof message !== 'string') refuse('log', 'a message string', message);
+    if (isRevokedProxy(args) || !Array.isArray(args)) refuse('log', 'an array of arguments', args);
     if (level < this.level) return;
     let error: unknown;
     const placeholders = countPlaceholders(message);
@@ -225,6 +237,10 @@ function formatSafely(message: string, args: unknown[]): string {
   } catch {
     return format(message, ...args.map(describeValue));
   }
+}
+
+function checkLevel(level: unknown, what: string): void {
+  if (typeof level !== 'number' || Number.isNaN(level)) refuse(what, 'a LogLevel (a number such as LogLevel.INFO)', level);
 }
 
 function countPlaceholders(message: string): number {

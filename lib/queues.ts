@@ -33,6 +33,7 @@
  * @module
  */
 import { type Future, resolvedFuture } from './concurrent/future.js';
+import { checkOptions } from './internal/arguments.js';
 import { describeValue } from './internal/describe-safely.js';
 import { QueueEmpty, QueueFull } from './internal/errors.js';
 import type { Timeout } from './internal/timeout.js';
@@ -447,7 +448,7 @@ export class Queue<T = unknown> {
 export class PriorityQueue<T = unknown> extends Queue<T> {
   constructor(maxsize = 0, options: { compare?: (a: T, b: T) => number } = {}) {
     super(maxsize);
-    const compare = options.compare ?? defaultCompare;
+    const compare = checkOptions(options, 'PriorityQueue').compare ?? defaultCompare;
     if (typeof compare !== 'function') {
       throw new TypeError(`PriorityQueue: compare must be a function, got ${describeValue(compare)}`);
     }

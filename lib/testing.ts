@@ -18,7 +18,8 @@ import type { Future } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { coroutine, Runner } from './gen/runner.js';
 import { TimeoutError } from './internal/errors.js';
-import { describeValue } from './internal/describe-safely.js';
+import { checkFunction, checkObject, checkOptions, refuse } from './internal/arguments.js';
+import { describeValue, isRevokedProxy } from './internal/describe-safely.js';
 import { finishAfter } from './internal/settle.js';
 import type { LogRecord, Logger, LogLevel } from './log.js';
 
@@ -105,10 +106,8 @@ export function genTest<This = TestContext>(
   body: TestBody<This>,
   options: GenTestOptions = {},
 ): (this: This) => Promise<void> {
-  if (typeof body !== 'function') {
-    throw new TypeError(`genTest: expected a generator function or async function, got ${describeValue(body)}`);
-  }
-  const explicitTimeout = options.timeout;
+  checkFunction(body, 'genTest', 'a generator function or async function');
+  const explicitTimeout = checkOptions(options, 'genTest').timeout;
   if (explicitTimeout !== undefined && (typeof explicitTimeout !== 'number' || !(explicitTimeout > 0))) {
     throw new RangeError(`genTest: timeout must be a positive number of seconds, got ${describeValue(explicitTimeout)}`);
   }
@@ -221,12 +220,12 @@ export class ExpectLog {
   };
 
   constructor(logger: Logger, regex: RegExp | string, options: ExpectLogOptions = {}) {
-    if (logger === null || typeof logger !== 'object' || typeof (logger as Logger).addFilter !== 'function') {
-      throw new TypeError(`ExpectLog: expected a Logger (appLog, genLog, ...), got ${describeValue(logger)}`);
+    checkObject(logger, 'ExpectLog', 'a Logger (appLog, genLog, ...)');
+    if (typeof (logger as Logger).addFilter !== 'function') refuse('ExpectLog', 'a Logger (appLog, genLog, ...)', logger);
+    if (typeof regex !== 'string' && (isRevokedProxy(regex) || !(regex instanceof RegExp))) {
+      refuse('ExpectLog', 'a RegExp or a pattern string', regex);
     }
-    if (typeof regex !== 'string' && !(regex instanceof RegExp)) {
-      throw new TypeError(`ExpectLog: expected a RegExp or a pattern string, got ${describeValue(regex)}`);
-    }
+    options = checkOptions(options, 'ExpectLog');
     const source = typeof regex === 'string' ? regex : regex.source;
     const flags = typeof regex === 'string' ? '' : regex.flags.replace(/[gy]/g, '');
     this.logger = logger;
@@ -266,6 +265,7 @@ export class ExpectLog {
    * Future or Promise, ends when it settles (and returns a Promise).
    */
   use<R>(fn: () => R): R extends PromiseLike<infer V> ? Promise<V> : R {
+    checkFunction(fn, 'ExpectLog.use');
     this.begin();
     return finishAfter(
       fn,

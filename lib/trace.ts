@@ -22,9 +22,10 @@
  * ```
  * @module
  */
-import { Future } from './concurrent/future.js';
+import { isFuture } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { isMoment } from './gen/convert.js';
+import { checkFunction, refuse } from './internal/arguments.js';
 import { describeValue } from './internal/describe-safely.js';
 import { finishAfter } from './internal/settle.js';
 import { callSitesEnabled, setCallSitesEnabled, setTraceSink } from './internal/trace-hook.js';
@@ -140,6 +141,7 @@ export class Trace {
    * laid out by loop iteration, and the text trace below it.
    */
   toHTML(title = 'whirlwind trace'): string {
+    if (typeof title !== 'string') refuse('toHTML', 'a title string', title);
     const lanes = [...this.coroutines()];
     const spans = this.spans();
     const lastIteration = Math.max(1, ...this.events.map((e) => e.iteration));
@@ -285,9 +287,9 @@ function escapeHtml(text: string): string {
 }
 
 function describeForTrace(value: unknown): string {
-  if (value instanceof Future) return value.toString();
+  // Called as the runner steps: a yielded or resumed value may be a Proxy whose traps throw, so no instanceof here.
+  if (isFuture(value)) return value.toString();
   if (isMoment(value)) return '<gen.moment>';
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
   return describeValue(value);
 }
 
@@ -395,6 +397,7 @@ function runnerName(runner: object): string {
  * ```
  */
 export function recordTrace<R>(fn: () => R): R extends PromiseLike<infer V> ? Promise<{ result: V; trace: Trace }> : { result: R; trace: Trace } {
+  checkFunction(fn, 'recordTrace');
   const recorder = new TraceRecorder().start();
   return finishAfter(
     fn,
@@ -423,6 +426,7 @@ export function recordTrace<R>(fn: () => R): R extends PromiseLike<infer V> ? Pr
  * ```
  */
 export function setAsyncStackTraces(enabled: boolean): boolean {
+  if (typeof enabled !== 'boolean') refuse('setAsyncStackTraces', 'true or false', enabled);
   return setCallSitesEnabled(enabled);
 }
 

@@ -15,7 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Future, resolvedFuture } from './future.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
-import { describeFunction, describeName, describeValue } from '../internal/describe-safely.js';
+import { checkFunction, checkObject, checkOptions, refuse } from '../internal/arguments.js';
+import { describeFunction, describeName, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { WhirlwindError } from '../internal/errors.js';
 import type { JobMessage, ReplyMessage, SerialisedError } from '../internal/executor-worker.js';
 
@@ -73,6 +74,7 @@ export function workerFunction<F extends (...args: any[]) => unknown>(module: st
 }
 
 function moduleSpecifier(module: string | URL): string {
+  if (isRevokedProxy(module)) refuse('workerFunction', 'a module URL or absolute path', module);
   if (module instanceof URL) return module.href;
   if (typeof module !== 'string' || module === '') {
     throw new TypeError(`workerFunction: expected a module URL or absolute path, got ${describeName(module)}`);
@@ -203,8 +205,10 @@ export class ThreadPoolExecutor implements Executor {
    * ```
    */
   shutdown(wait = true, options: ShutdownOptions = {}): Future<void> {
+    if (typeof wait !== 'boolean') refuse('shutdown', 'wait as a boolean', wait);
+    const { cancelFutures } = checkOptions(options, 'shutdown');
     this.shuttingDown = true;
-    if (options.cancelFutures === true) {
+    if (cancelFutures === true) {
       for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) job.future.cancel();
     }
     if (this.shutdownFuture === null) this.shutdownFuture = new Future<void>();
@@ -351,9 +355,7 @@ class JobQueue {
 let lastJobId = 0;
 
 function jobMessage(fn: Function, args: unknown[]): JobMessage {
-  if (typeof fn !== 'function') {
-    throw new TypeError(`submit: expected a function or workerFunction(module, exportName), got ${describeValue(fn)}`);
-  }
+  checkFunction(fn, 'submit', 'a function or workerFunction(module, exportName)');
   const id = ++lastJobId;
   const exported = (fn as unknown as Record<symbol, ModuleExport | undefined>)[WORKER_FUNCTION];
   if (exported !== undefined) {
@@ -434,9 +436,11 @@ export function runOnExecutor(
 ) => Method<This, A, R>;
 export function runOnExecutor(target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
 export function runOnExecutor(first: any, second?: any, descriptor?: PropertyDescriptor): any {
-  if (descriptor !== undefined && typeof descriptor === 'object' && typeof descriptor.value === 'function') {
+  if (descriptor !== undefined) checkObject(descriptor, 'runOnExecutor', 'a property descriptor as the third argument');
+  if (descriptor !== undefined && typeof descriptor.value === 'function') {
     return { ...descriptor, value: onExecutor(descriptor.value, 'executor') }; // legacy (experimentalDecorators) form
   }
+  if (isRevokedProxy(first)) refuse('runOnExecutor', 'a method or { executor }', first);
   if (typeof first === 'function') return onExecutor(first, 'executor');
   if (first !== null && typeof first === 'object' && second === undefined) {
     const property = (first as RunOnExecutorOptions).executor ?? 'executor';

@@ -21,6 +21,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { types } from 'node:util';
 import { BadYieldError, CancelledError, InvalidStateError } from '../internal/errors.js';
 import { describeValue, isRevokedProxy } from '../internal/describe-safely.js';
+import { checkFunction, refuse } from '../internal/arguments.js';
 import { currentLoop } from '../internal/scheduling.js';
 import { logCallbackException } from '../internal/callback-failure.js';
 import { appLog } from '../log.js';
@@ -230,6 +231,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * callbacks are scheduled. Returns false if it was already done.
    */
   cancel(message?: string): boolean {
+    if (message !== undefined && typeof message !== 'string') refuse('cancel', 'a message string (or nothing)', message);
     if (this._state !== State.Pending) return false;
     this._state = State.Cancelled;
     this._exception = new CancelledError(message);
@@ -247,9 +249,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```
    */
   addDoneCallback(callback: DoneCallback<T>): void {
-    if (typeof callback !== 'function') {
-      throw new TypeError(`addDoneCallback: expected a function, got ${describeValue(callback)}`);
-    }
+    checkFunction(callback, 'addDoneCallback');
     this.addListener(new DoneCallbackInContext(callback));
   }
 
@@ -396,7 +396,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     // whose receivers include a coroutine's own Future (its runner is on the
     // stack when the generator throws). Held by the registry, they would keep
     // that Future alive forever: never collected, never reported.
-    if (error instanceof Error) void error.stack;
+    if (types.isNativeError(error)) void error.stack; // not instanceof: that runs a Proxy's traps, here in a microtask
     const held = { error };
     this.unretrieved = held;
     unretrievedRegistry.register(this, held, held);
@@ -459,10 +459,8 @@ export function isFuture(value: unknown): value is Future<unknown> {
  */
 export function chainFuture<T>(a: Future<T> | PromiseLike<T>, b: Future<T>): void {
   // Checked now: a bad target would otherwise fail later, inside the loop, far from the call.
-  if (!(b instanceof Future)) {
-    throw new TypeError(`chainFuture: expected a Future as the target, got ${describeValue(b)}`);
-  }
-  if (a instanceof Future) {
+  if (!isFuture(b)) refuse('chainFuture', 'a Future as the target', b);
+  if (isFuture(a)) {
     futureAddDoneCallback(a, (done) => copyOutcome(done, b));
     return;
   }
@@ -487,15 +485,10 @@ export function failedFuture<T = never>(error: unknown): Future<T> {
   return future;
 }
 
-/** chainFuture's source's `then`, read once; a source that cannot be read (a revoked Proxy) is refused by name. */
+/** chainFuture's source's `then`, read once (a getter's throw is the caller's own); a revoked Proxy is refused by name. */
 function thenOfSource(source: object): unknown {
-  try {
-    return (source as { then?: unknown }).then;
-  } catch (error) {
-    throw new TypeError(`chainFuture: cannot read then of the source ${describeValue(source)}: ${describeValue(error)}`, {
-      cause: error,
-    });
-  }
+  if (isRevokedProxy(source)) refuse('chainFuture', 'a Future or thenable as the source', source);
+  return (source as { then?: unknown }).then;
 }
 
 /**
@@ -611,6 +604,7 @@ function copyOutcome<T>(from: Future<T>, to: Future<T>): void {
  * ```
  */
 export function futureSetResultUnlessCancelled<T>(future: Future<T>, value: T): void {
+  if (!isFuture(future)) refuse('futureSetResultUnlessCancelled', 'a Future', future);
   if (!future.cancelled()) future.setResult(value);
 }
 
@@ -624,6 +618,7 @@ export function futureSetResultUnlessCancelled<T>(future: Future<T>, value: T): 
  * ```
  */
 export function futureSetExceptionUnlessCancelled(future: Future<unknown>, error: unknown): void {
+  if (!isFuture(future)) refuse('futureSetExceptionUnlessCancelled', 'a Future', future);
   if (!future.cancelled()) future.setException(error);
   else appLog.error('Exception after Future was cancelled', error);
 }
@@ -638,12 +633,8 @@ export function futureSetExceptionUnlessCancelled(future: Future<unknown>, error
  * ```
  */
 export function futureAddDoneCallback<T>(future: Future<T>, callback: DoneCallback<T>): void {
-  if (!(future instanceof Future)) {
-    throw new TypeError(`futureAddDoneCallback: expected a Future, got ${describeValue(future)}`);
-  }
-  if (typeof callback !== 'function') {
-    throw new TypeError(`futureAddDoneCallback: expected a function, got ${describeValue(callback)}`);
-  }
+  if (!isFuture(future)) refuse('futureAddDoneCallback', 'a Future', future);
+  checkFunction(callback, 'futureAddDoneCallback');
   if (future.done()) {
     // Handing a failed future to a callback counts as retrieving its exception, as addDoneCallback does.
     future.markRetrieved();

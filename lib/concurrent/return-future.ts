@@ -1,5 +1,6 @@
 /** `returnFuture`: Tornado 4's `return_future`, for Node-style callback functions. */
 import { Future } from './future.js';
+import { checkFunction } from '../internal/arguments.js';
 import { describeFunction, describeValue } from '../internal/describe-safely.js';
 import { ReturnValueIgnoredError } from '../internal/errors.js';
 import { settleOnce, type CollapsedValues } from '../internal/node-callback.js';
@@ -41,9 +42,7 @@ export interface FutureReturning<A extends unknown[], V extends unknown[]> {
 export function returnFuture<A extends unknown[], V extends unknown[]>(
   fn: (...args: [...A, Callback<V>]) => void,
 ): FutureReturning<A, V> {
-  if (typeof fn !== 'function') {
-    throw new TypeError(`returnFuture: expected a function whose last parameter is a callback, got ${describeValue(fn)}`);
-  }
+  checkFunction(fn, 'returnFuture', 'a function whose last parameter is a callback');
   const callbackIndex = fn.length - 1;
   if (callbackIndex < 0) {
     throw new TypeError(

@@ -19,10 +19,11 @@
  * cancelled.
  * @module
  */
-import { CancelledError, Future } from '../concurrent/future.js';
+import { CancelledError, Future, isFuture } from '../concurrent/future.js';
 import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
-import { describeFunction, describeName, describeValue } from '../internal/describe-safely.js';
+import { checkFunction, checkOptions, refuse } from '../internal/arguments.js';
+import { describeFunction, describeName, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { QueueFull, TimeoutError } from '../internal/errors.js';
 import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
 import { deadlineFromTimeout, timedOutMessage, type Timeout } from '../internal/timeout.js';
@@ -52,9 +53,7 @@ export function futureFromCallback<A extends unknown[], V extends unknown[]>(
   fn: (...args: [...A, (...values: V) => void]) => unknown,
   ...args: A
 ): Future<CollapsedValues<V>> {
-  if (typeof fn !== 'function') {
-    throw new TypeError(`futureFromCallback: expected a function taking a callback, got ${describeValue(fn)}`);
-  }
+  checkFunction(fn, 'futureFromCallback', 'a function taking a callback');
   const future = new Future<CollapsedValues<V>>();
   const settler = settleOnce(future, 'futureFromCallback', fn);
   callWithTrailingCallback(fn, args, (...values: unknown[]) => settler.succeed(values), settler, 'futureFromCallback');
@@ -83,18 +82,12 @@ export type OutcomeOf<R> = R extends Generator<unknown, infer G, any> ? G : R ex
 export function callbackify<This, A extends unknown[], R>(
   fn: (this: This, ...args: A) => R,
 ): (this: This, ...args: [...A, NodeCallback<[OutcomeOf<R>]>]) => void {
-  if (typeof fn !== 'function') {
-    throw new TypeError(`callbackify: expected a function returning a Future, Promise or value, got ${describeValue(fn)}`);
-  }
+  checkFunction(fn, 'callbackify', 'a function returning a Future, Promise or value');
   // coroutine() already turns every kind of outcome (a throw, a value, a Promise, a generator) into a Future.
   const asCoroutine = coroutine(fn as (this: This, ...args: unknown[]) => unknown) as (this: This, ...args: unknown[]) => Future<unknown>;
   const withCallback = function (this: This, ...argsAndCallback: unknown[]): void {
     const callback = argsAndCallback.pop();
-    if (typeof callback !== 'function') {
-      throw new TypeError(
-        `${describeFunction(fn)} (callbackified): expected a callback as the last argument, got ${describeValue(callback)}`,
-      );
-    }
+    checkFunction(callback, `${describeFunction(fn)} (callbackified)`, 'a callback as the last argument');
     // addDoneCallback, not futureAddDoneCallback: the callback must never run synchronously.
     asCoroutine.apply(this, argsAndCallback).addDoneCallback((done) => {
       const error = done.cancelled() ? done.cancellationError() : done.exception();
@@ -143,7 +136,8 @@ export interface OnceOptions {
  */
 export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: string | symbol, options: OnceOptions = {}): Future<T> {
   const subscribe = subscriberFor(emitter, 'once');
-  const { timeout, signal } = options;
+  checkEventName(event, 'once');
+  const { timeout, signal } = checkOptions(options, 'once');
   checkSignal(signal, 'once');
   const loop = IOLoop.current();
   // Checked before subscribing, so a bad timeout leaves no listener behind.
@@ -200,7 +194,7 @@ function isEventTarget(emitter: unknown): emitter is EventTargetLike {
 
 /** How to add a listener to `emitter` and take it off again; a TypeError naming the value if it is neither kind. */
 export function subscriberFor(emitter: unknown, what: string): Subscribe {
-  if (emitter !== null && typeof emitter === 'object') {
+  if (emitter !== null && typeof emitter === 'object' && !isRevokedProxy(emitter)) {
     if (isEventTarget(emitter)) {
       return (event, listener) => {
         emitter.addEventListener(event as string, listener);
@@ -221,9 +215,21 @@ export function subscriberFor(emitter: unknown, what: string): Subscribe {
 
 /** A `signal` option that is not an AbortSignal would fail only after the emitter listeners were added, leaving them behind. */
 function checkSignal(signal: unknown, what: string): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${what}: signal must be an AbortSignal, got ${describeValue(signal)}`);
   }
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  try {
+    return value instanceof AbortSignal;
+  } catch {
+    return false; // instanceof ran a Proxy's getPrototypeOf trap, which threw: not a signal we can listen to
+  }
+}
+
+function checkEventName(event: unknown, what: string): void {
+  if (typeof event !== 'string' && typeof event !== 'symbol') refuse(what, 'an event name (string or symbol)', event);
 }
 
 function describeAbort(signal: AbortSignal): string {
@@ -251,9 +257,7 @@ function describeAbort(signal: AbortSignal): string {
  * ```
  */
 export function futureFromSignal(signal: AbortSignal): Future<unknown> {
-  if (!(signal instanceof AbortSignal)) {
-    throw new TypeError(`futureFromSignal: expected an AbortSignal, got ${describeValue(signal)}`);
-  }
+  if (!isAbortSignal(signal)) refuse('futureFromSignal', 'an AbortSignal', signal);
   const onAbort = () => {
     if (!future.done()) future.setResult(signal.reason);
   };
@@ -279,9 +283,7 @@ export function futureFromSignal(signal: AbortSignal): Future<unknown> {
  * ```
  */
 export function signalFromFuture(future: Future<unknown>): AbortSignal {
-  if (!(future instanceof Future)) {
-    throw new TypeError(`signalFromFuture: expected a Future, got ${describeValue(future)}`);
-  }
+  if (!isFuture(future)) refuse('signalFromFuture', 'a Future', future);
   if (future.cancelled()) return AbortSignal.abort(future.cancellationError());
   const controller = new AbortController();
   if (!future.done()) {
@@ -312,9 +314,7 @@ export function addSignalHandler(signal: NodeJS.Signals, callback: (signal: Node
   if (typeof signal !== 'string' || !/^SIG[A-Z0-9]+$/.test(signal)) {
     throw new TypeError(`addSignalHandler: expected a signal name such as 'SIGHUP', got ${describeName(signal)}`);
   }
-  if (typeof callback !== 'function') {
-    throw new TypeError(`addSignalHandler: expected a function, got ${describeValue(callback)}`);
-  }
+  checkFunction(callback, 'addSignalHandler');
   const loop: IOLoop = IOLoop.current();
   const onSignal = (received: NodeJS.Signals) => {
     // A handler outliving its loop would throw from Node's signal dispatch: drop it instead.
@@ -372,7 +372,8 @@ export function events<T = any>(
   options: EventsOptions = {},
 ): AsyncIterableIterator<T> {
   const subscribe = subscriberFor(emitter, 'events');
-  const { maxsize = 1000, overflow = 'error', close = [], signal } = options;
+  checkEventName(event, 'events');
+  const { maxsize = 1000, overflow = 'error', close = [], signal } = checkOptions(options, 'events');
   checkMaxsize(maxsize, 'events');
   if (overflow !== 'error' && overflow !== 'dropOldest' && overflow !== 'dropNewest') {
     throw new TypeError(`events: overflow must be 'error', 'dropOldest' or 'dropNewest', got ${describeName(overflow)}`);

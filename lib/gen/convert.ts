@@ -7,6 +7,7 @@
  * callbacks return): it schedules through internal/scheduling.
  */
 import { failedFuture, Future, futureFromThenable, futureIfThenable, isFuture, resolvedFuture } from '../concurrent/future.js';
+import { checkOptions, refuse } from '../internal/arguments.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { currentLoop } from '../internal/scheduling.js';
@@ -70,7 +71,7 @@ export const moment: PromiseLike<void> & { readonly __whirlwindMoment: true } = 
         try {
           resolve(onFulfilled(undefined));
         } catch (error) {
-          reject(error);
+          reject(isRevokedProxy(onFulfilled) ? new TypeError('moment.then: onFulfilled is a revoked Proxy', { cause: error }) : error);
         }
       }, undefined),
     );
@@ -105,7 +106,7 @@ export function registerYieldable(
   test: (value: unknown) => boolean,
   convert: (value: any) => Future<unknown> | PromiseLike<unknown>,
 ): () => void {
-  if (typeof test !== 'function' || typeof convert !== 'function') {
+  if (typeof test !== 'function' || typeof convert !== 'function' || isRevokedProxy(test) || isRevokedProxy(convert)) {
     throw new TypeError(
       `registerYieldable: expected (test, convert) functions, got ${describeValue(test)} and ${describeValue(convert)}`,
     );
@@ -269,8 +270,9 @@ export function multiFuture<const C extends readonly unknown[] | Record<string, 
   children: C,
   options: MultiOptions = {},
 ): Future<YieldResult<C>> {
-  const quiet = options.quietExceptions;
+  const quiet = checkOptions(options, 'multi').quietExceptions;
   checkQuiet(quiet, 'multi');
+  if (isRevokedProxy(children)) refuse('multi', 'an array or a plain object of yieldables', children);
   const isList = Array.isArray(children);
   if (!isList && !isPlainObject(children)) {
     // A Map, a Set or a class instance has no keys of its own to wait on: it would resolve to {} at once.

@@ -9,7 +9,7 @@
  * unless they are instances of `quietExceptions`. Children are never cancelled.
  */
 import { Future } from '../concurrent/future.js';
-import { describeValue } from '../internal/describe-safely.js';
+import { describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { appLog } from '../log.js';
 
 /** Error classes whose extra failures `multi` and `withTimeout` should not log. */
@@ -38,9 +38,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** @internal Validates a `quietExceptions` option up front. */
 export function checkQuiet(quiet: unknown, what: string): void {
   if (quiet === undefined) return;
-  const list = Array.isArray(quiet) ? quiet : [quiet];
+  const list = !isRevokedProxy(quiet) && Array.isArray(quiet) ? quiet : [quiet];
   for (const cls of list) {
-    if (typeof cls !== 'function') {
+    if (typeof cls !== 'function' || isRevokedProxy(cls)) {
       throw new TypeError(`${what}: quietExceptions must be an error class or an array of them, got ${describeValue(quiet)}`);
     }
   }

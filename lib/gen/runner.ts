@@ -25,8 +25,9 @@ import {
 } from '../concurrent/future.js';
 import { currentLoop } from '../internal/scheduling.js';
 import { isGeneratorObject } from '../internal/thenable.js';
+import { checkFunction, checkObject, refuse } from '../internal/arguments.js';
 import { BadYieldError } from '../internal/errors.js';
-import { describeFunction, describeValue } from '../internal/describe-safely.js';
+import { describeFunction } from '../internal/describe-safely.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
 import { convertYielded, moment } from './convert.js';
 
@@ -124,6 +125,7 @@ class Coroutine<R> extends Future<R> {
    * catches it and goes on finishes normally. False if already done.
    */
   override cancel(message?: string): boolean {
+    if (message !== undefined && typeof message !== 'string') refuse('cancel', 'a message string (or nothing)', message);
     if (this.done()) return false;
     if (traceSink !== null) traceSink.cancelRequested(this);
     this.cancelRequested = true;
@@ -409,13 +411,12 @@ export function coroutine<This, A extends unknown[], R>(
 ): (this: This, ...args: A) => any;
 export function coroutine(target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
 export function coroutine(fn: any, _context?: any, descriptor?: PropertyDescriptor): any {
-  if (descriptor !== undefined && typeof descriptor === 'object' && typeof descriptor.value === 'function') {
+  if (descriptor !== undefined) checkObject(descriptor, 'coroutine', 'a property descriptor as the third argument');
+  if (descriptor !== undefined && typeof descriptor.value === 'function') {
     // Legacy (experimentalDecorators) form: (prototype, key, descriptor).
     return { ...descriptor, value: wrapAsCoroutine(descriptor.value) };
   }
-  if (typeof fn !== 'function') {
-    throw new TypeError(`coroutine: expected a generator function or function, got ${describeValue(fn)}`);
-  }
+  checkFunction(fn, 'coroutine', 'a generator function or function');
   return wrapAsCoroutine(fn);
 }
 
@@ -485,5 +486,9 @@ function futureFromReturnValue(returned: unknown, fn: Function): Future<unknown>
  * ```
  */
 export function isCoroutineFunction(fn: unknown): boolean {
-  return typeof fn === 'function' && (fn as any)[COROUTINE_MARK] === true;
+  try {
+    return typeof fn === 'function' && (fn as any)[COROUTINE_MARK] === true;
+  } catch {
+    return false; // a revoked Proxy of a function, or one whose get trap throws: not one of ours
+  }
 }

@@ -1,6 +1,6 @@
 /** `Task`: the legacy bridge from Node-style callback APIs to Futures. */
 import { Future } from '../concurrent/future.js';
-import { describeValue } from '../internal/describe-safely.js';
+import { checkFunction } from '../internal/arguments.js';
 import { callWithTrailingCallback, settleOnce } from '../internal/node-callback.js';
 
 /** A Node-style callback: `(error, ...values)`. */
@@ -22,9 +22,7 @@ export type NodeCallback<V extends unknown[] = unknown[]> = (error: unknown, ...
  * ```
  */
 export function Task<R = any>(fn: (...args: any[]) => unknown, ...args: unknown[]): Future<R> {
-  if (typeof fn !== 'function') {
-    throw new TypeError(`Task: expected a function taking a Node-style callback, got ${describeValue(fn)}`);
-  }
+  checkFunction(fn, 'Task', 'a function taking a Node-style callback');
   const future = new Future<R>();
   const settler = settleOnce(future, 'Task', fn);
   const callback: NodeCallback = (error, ...values) => {

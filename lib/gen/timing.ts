@@ -1,6 +1,7 @@
 /** Time in coroutines: `sleep` and `withTimeout`. */
 import { chainFuture, type Future, futureAddDoneCallback, futureSetResultUnlessCancelled } from '../concurrent/future.js';
 import { IOLoop, type TimeoutHandle } from '../ioloop.js';
+import { checkOptions } from '../internal/arguments.js';
 import { TimeoutError } from '../internal/errors.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { checkSeconds, deadlineFromTimeout, timedOutMessage, type Timeout } from '../internal/timeout.js';
@@ -60,7 +61,7 @@ export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, op
   const loop = IOLoop.current();
   const givenAt = loop.time();
   const deadline = deadlineFromTimeout(() => givenAt, timeout, 'withTimeout');
-  const quiet = options.quietExceptions;
+  const quiet = checkOptions(options, 'withTimeout').quietExceptions;
   const wrapped = convertYielded(yieldable) as Future<YieldResult<Y>>;
   let handle: TimeoutHandle | null = null;
   const dropTimer = () => {

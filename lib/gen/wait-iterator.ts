@@ -1,6 +1,7 @@
 /** `WaitIterator`: futures in the order they finish. */
-import { chainFuture, Future, futureAddDoneCallback } from '../concurrent/future.js';
-import { describeValue } from '../internal/describe-safely.js';
+import { chainFuture, Future, futureAddDoneCallback, isFuture } from '../concurrent/future.js';
+import { refuse } from '../internal/arguments.js';
+import { describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { isThenable } from '../internal/thenable.js';
 import { convertYielded, type YieldResult } from './convert.js';
 
@@ -19,9 +20,8 @@ class WaitIteratorImpl<T = unknown> implements WaitIterator<T> {
   constructor(...args: unknown[]) {
     let entries: Array<[number | string, unknown]>;
     const only = args[0];
-    if (
-      args.length === 1 && only !== null && typeof only === 'object' && !(only instanceof Future) && !isThenable(only)
-    ) {
+    if (isRevokedProxy(only)) refuse('WaitIterator', 'Futures or thenables, or one object of them', only);
+    if (args.length === 1 && only !== null && typeof only === 'object' && !isFuture(only) && !isThenable(only)) {
       if (Array.isArray(only)) {
         throw new TypeError(`WaitIterator: pass futures as separate arguments (new WaitIterator(...list)), got an array ${describeValue(only)}`);
       }

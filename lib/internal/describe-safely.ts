@@ -77,7 +77,9 @@ function describeWithoutTraps(value: unknown): string {
     const text = inspect(value, { customInspect: false, getters: false, depth: 0, breakLength: Infinity });
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
   } catch {
-    return typeof value === 'function' ? '<a function that cannot be described>' : `<an ${typeof value} that cannot be described>`;
+    return typeof value === 'function'
+      ? '<a function that cannot be described>'
+      : `<an ${typeof value} that cannot be described>`;
   }
 }
 

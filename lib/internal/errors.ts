@@ -8,8 +8,35 @@
 /** Base for whirlwind's errors: sets `name` to the class name, as API.md asks. */
 export class WhirlwindError extends Error {
   constructor(message?: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(messageText(message, new.target.name), causeOption(options, new.target.name));
     this.name = new.target.name;
+  }
+}
+
+/**
+ * As `Error` does, a message that is not a string is converted (a Symbol
+ * too, which `Error` itself refuses); one that cannot be (a revoked Proxy,
+ * an object whose toString throws) is a TypeError naming the class.
+ */
+function messageText(message: unknown, errorName: string): string | undefined {
+  if (message === undefined || typeof message === 'string') return message;
+  try {
+    return String(message);
+  } catch (error) {
+    throw new TypeError(`${errorName}: expected a message string, got a ${typeof message} that cannot be converted to one`, {
+      cause: error,
+    });
+  }
+}
+
+/** The `{ cause }` option, read once; options that cannot be read are a TypeError naming the class. */
+function causeOption(options: unknown, errorName: string): { cause?: unknown } | undefined {
+  if (options === undefined) return undefined;
+  try {
+    if (options === null || typeof options !== 'object') throw new TypeError(`got ${String(options)}`);
+    return 'cause' in options ? { cause: (options as { cause?: unknown }).cause } : undefined;
+  } catch (error) {
+    throw new TypeError(`${errorName}: expected options { cause? }, which could not be read`, { cause: error });
   }
 }
 

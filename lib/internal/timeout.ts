@@ -4,7 +4,7 @@
  * duration from now. Everything else is a TypeError naming what was given.
  */
 import { genLog } from '../log.js';
-import { describeValue } from './describe-safely.js';
+import { describeValue, isRevokedProxy } from './describe-safely.js';
 
 /** An absolute deadline (seconds on `IOLoop.time()`) or a relative duration. */
 export type Timeout = number | { seconds?: number; milliseconds?: number };
@@ -32,6 +32,7 @@ export const FUTURE_DEADLINE_WARNING_SECONDS = 365 * 24 * 3600;
 
 /** Converts a `Timeout` to an absolute deadline; `what` names the API in the error. */
 export function deadlineFromTimeout(now: () => number, timeout: Timeout, what: string): number {
+  if (isRevokedProxy(timeout)) throw timeoutError(timeout, what);
   if (typeof timeout === 'number') {
     if (Number.isNaN(timeout)) throw new TypeError(`${what}: timeout must be a deadline in seconds, got NaN`);
     warnIfAbsurdDeadline(timeout, now(), what);
@@ -53,7 +54,11 @@ export function deadlineFromTimeout(now: () => number, timeout: Timeout, what: s
       return now() + seconds + milliseconds / 1000;
     }
   }
-  throw new TypeError(
+  throw timeoutError(timeout, what);
+}
+
+function timeoutError(timeout: unknown, what: string): TypeError {
+  return new TypeError(
     `${what}: timeout must be an absolute deadline (number) or { seconds?, milliseconds? }, got ${describeValue(timeout)}`,
   );
 }
