@@ -7,6 +7,8 @@
 export const FLAG_KINDS = [
   'catch-return',
   'fast-path',
+  'interleaving',
+  'bad-yield',
   'generator',
   'thunk',
   'moment',

@@ -57,6 +57,11 @@ const FUTURE_METHODS = new Set([
 /** Expressions that stand for their operand at run time. */
 const TRANSPARENT = new Set(['TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ParenthesizedExpression']);
 
+/** Array methods that give a new array: `yield items.map(f)` yields a list. */
+const ARRAY_METHODS = new Set(['map', 'filter', 'concat', 'slice', 'flat', 'flatMap', 'from', 'of']);
+
+const LITERALS = new Set(['NumericLiteral', 'StringLiteral', 'BooleanLiteral', 'BigIntLiteral', 'RegExpLiteral', 'TemplateLiteral']);
+
 const GENERATOR_TYPES = new Set(['Generator', 'Iterator', 'IterableIterator', 'Iterable']);
 
 export const HELPER_NAME = 'allProperties';
@@ -86,10 +91,13 @@ class Migration {
   readonly needed = new Set<NeededImport>();
   needsHelper = false;
   converted = 0;
+  private convertedTornado = false;
   private readonly handledReturns = new Set<t.Node>();
   private readonly localFunctions = new Map<string, 'generator' | 'function'>();
   /** Local functions that return a function (a thunk, for co). */
   private readonly thunkFactories = new Set<string>();
+  /** Variables initialized with an array or object literal (or an array method's result). */
+  private readonly collectionVariables = new Map<string, 'array' | 'object'>();
 
   constructor(
     readonly text: string,
@@ -105,6 +113,7 @@ class Migration {
     const sites = this.findSites();
     for (const site of sites) this.checkResultUses(site);
     for (const site of sites) this.convert(site);
+    this.flagConcurrentCalls(sites);
     this.flagLeftoverReturns();
     for (const [offset, lines] of this.comments) this.edits.insert(offset, lines.join(''));
   }
@@ -113,6 +122,10 @@ class Migration {
 
   private collectLocalFunctions(): void {
     walk(this.parsed.program, (node) => {
+      if (node.type === 'Identifier' && node.typeAnnotation) {
+        const kind = collectionType(node.typeAnnotation);
+        if (kind !== undefined) this.collectionVariables.set(node.name, kind);
+      }
       if (node.type === 'FunctionDeclaration' && node.id) {
         this.localFunctions.set(node.id.name, node.generator ? 'generator' : 'function');
         if (!node.generator && returnsFunction(node)) this.thunkFactories.add(node.id.name);
@@ -122,6 +135,11 @@ class Migration {
           this.localFunctions.set(node.id.name, init.generator ? 'generator' : 'function');
         } else if (init.type === 'CallExpression' && init.callee.type === 'Identifier' && init.callee.name === 'thunkify') {
           this.thunkFactories.add(node.id.name);
+        } else if (init.type === 'ArrayExpression' || init.type === 'ObjectExpression') {
+          this.collectionVariables.set(node.id.name, init.type === 'ArrayExpression' ? 'array' : 'object');
+        } else {
+          const kind = this.collectionKind(init);
+          if (kind !== undefined) this.collectionVariables.set(node.id.name, kind);
         }
       }
     });
@@ -211,6 +229,7 @@ class Migration {
 
   private convert(site: Site): void {
     this.converted++;
+    if (site.style === 'tornado') this.convertedTornado = true;
     const { fn } = site;
     if (site.form === 'method') this.convertMethodHeader(site);
     else if (site.form === 'run') this.convertImmediateCall(site);
@@ -306,6 +325,12 @@ class Migration {
     if (argument.type === 'ArrayExpression' || argument.type === 'ObjectExpression') {
       return this.convertYieldOfCollection(node, argument, site);
     }
+    const collection = this.collectionKind(unwrapTypes(argument));
+    if (collection !== undefined) return this.convertYieldOfCollection(node, argument, site, collection);
+    if (LITERALS.has(unwrapTypes(argument).type)) {
+      this.flag(node, 'bad-yield', `${site.style === 'co' ? 'co threw a TypeError' : 'the runner threw BadYieldError'} `
+        + 'for a yield of this value; await just passes it on: await what was meant');
+    }
     if (site.style === 'co') this.checkCoYieldable(argument);
     else this.checkExplicitMulti(argument);
     this.awaitInstead(node, argument);
@@ -335,10 +360,29 @@ class Migration {
     else this.edits.replace(start(node), end(node), `await ${this.runtimeName('moment')}`);
   }
 
-  private convertYieldOfCollection(node: t.YieldExpression, argument: t.ArrayExpression | t.ObjectExpression, site: Site): void {
-    const isArray = argument.type === 'ArrayExpression';
+  /**
+   * A yield of an array or object the code does not spell out: `yield ids.map(f)`, or `yield futures`
+   * where `const futures = []`. The runner waited for their elements; await would not.
+   */
+  private collectionKind(argument: t.Node): 'array' | 'object' | undefined {
+    if (argument.type === 'Identifier') return this.collectionVariables.get(argument.name);
+    if (argument.type !== 'CallExpression') return undefined;
+    const method = memberParts(argument.callee)?.[1];
+    if (method !== undefined && ARRAY_METHODS.has(method)) return 'array';
+    const callee = argument.callee;
+    if (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'Object'
+      && method === 'fromEntries') {
+      return 'object';
+    }
+    return undefined;
+  }
+
+  private convertYieldOfCollection(node: t.YieldExpression, argument: t.Node, site: Site, kind?: 'array' | 'object'): void {
+    const isArray = kind === undefined ? argument.type === 'ArrayExpression' : kind === 'array';
     if (site.style === 'co') {
-      const elements = isArray ? argument.elements : argument.properties.map((p) => (p.type === 'ObjectProperty' ? p.value : null));
+      const elements = argument.type === 'ArrayExpression' ? argument.elements
+        : argument.type === 'ObjectExpression' ? argument.properties.map((p) => (p.type === 'ObjectProperty' ? p.value : null))
+        : [];
       for (const element of elements) if (element) this.checkCoYieldable(element);
       return this.awaitInstead(node, argument, isArray ? 'Promise.all' : this.helper());
     }
@@ -377,9 +421,11 @@ class Migration {
     const star = this.tokenAfter('*', start(node));
     if (argument.type === 'CallExpression' && genExport(this.bindings, argument.callee) === 'take' && argument.arguments.length === 1) {
       const inner = argument.arguments[0];
-      const parenthesize = !TIGHT_ARGUMENTS.has(inner.type);
-      this.edits.replace(start(node), start(inner), parenthesize ? 'await (' : 'await ');
-      this.edits.replace(end(inner), end(argument), parenthesize ? ')' : '');
+      const bare = unwrapTypes(inner);
+      const collection = bare.type === 'ArrayExpression' ? 'array' : bare.type === 'ObjectExpression' ? 'object' : this.collectionKind(bare);
+      const wrap = collection !== undefined ? `${this.runtimeName('multi')}(` : !TIGHT_ARGUMENTS.has(inner.type) ? '(' : '';
+      this.edits.replace(start(node), start(inner), `await ${wrap}`);
+      this.edits.replace(end(inner), end(argument), wrap === '' ? '' : ')');
       return;
     }
     if (site.style === 'co' || this.callsLocalGenerator(argument)) {
@@ -467,6 +513,11 @@ class Migration {
   private flagLeftoverReturns(): void {
     if (this.converted === 0) return;
     walk(this.parsed.program, (node) => {
+      const method = node.type === 'CallExpression' ? memberParts(node.callee)?.[1] : undefined;
+      if (this.convertedTornado && (method === 'cancel' || method === 'cancelled') && !this.flaggedAs(node, 'cancel')) {
+        this.flag(node, 'cancel', `if this ${method}() is on a rewritten coroutine's result: an async function's `
+          + 'Promise cannot be cancelled (no CancelledError): pass it an AbortSignal (or a flag) and check it');
+      }
       if (node.type === 'NewExpression' && genExport(this.bindings, node.callee) === 'Return' && !this.handledReturns.has(node)) {
         this.flag(node, 'return-value', 'a gen.Return made here is not thrown straight out of a coroutine; the '
           + 'rewritten coroutines return their value instead: return it, or handle it where it is caught');
@@ -499,6 +550,28 @@ class Migration {
       + `done Future; this function orders work with ${[...found].join(', ')}, so its interleaving can change`);
   }
 
+  /**
+   * Calls of rewritten coroutines that are left running while the caller goes on (`const a = f(); const b = g();`,
+   * `yield [f(), g()]`): their steps interleave differently once `await` gives up control at every step.
+   */
+  private flagConcurrentCalls(sites: Site[]): void {
+    const names = new Set(sites.filter((s) => s.style === 'tornado' && s.name !== undefined).map((s) => s.name!));
+    if (names.size === 0) return;
+    walk(this.parsed.program, (node, parents) => {
+      if (node.type !== 'CallExpression') return;
+      const name = node.callee.type === 'Identifier' ? node.callee.name : memberParts(node.callee)?.[1];
+      if (name === undefined || !names.has(name)) return;
+      let depth = parents.length - 1;
+      while (depth >= 0 && TRANSPARENT.has(parents[depth].type)) depth--;
+      const parent = parents[depth];
+      const awaited = parent && (parent.type === 'YieldExpression' || parent.type === 'AwaitExpression'
+        || parent.type === 'ReturnStatement' || parent.type === 'ArrowFunctionExpression');
+      if (awaited) return;
+      this.flag(node, 'interleaving', 'this coroutine runs on while other code does; await gives up control at '
+        + 'every step, even for a done Future, so the order of their steps can change');
+    });
+  }
+
   // ---- helpers -------------------------------------------------------------------------------------------
 
   /** The text that names a runtime export here (`gen.multi`, `multi`), noting an import to add if none. */
@@ -525,6 +598,11 @@ class Migration {
     if (pending.includes(comment) || this.commentAbove(lineStart).includes(comment.trim())) return;
     pending.push(comment);
     this.comments.set(lineStart, pending);
+  }
+
+  private flaggedAs(node: t.Node, kind: FlagKind): boolean {
+    const lineStart = this.text.lastIndexOf('\n', start(node) - 1) + 1;
+    return (this.comments.get(lineStart) ?? []).some((comment) => comment.includes(`${FLAG_PREFIX} ${kind}:`));
   }
 
   /** The flag comments right above a line (left by an earlier run). */
@@ -578,6 +656,25 @@ function returnsFunction(fn: t.Function): boolean {
     return !found;
   });
   return found;
+}
+
+/** `x as T`, `x satisfies T`, `x!`, `<T>x` -> x. */
+function unwrapTypes(node: t.Node): t.Node {
+  while (TRANSPARENT.has(node.type) && node.type !== 'ParenthesizedExpression') node = (node as t.TSAsExpression).expression;
+  return node;
+}
+
+/** 'array' or 'object' for a type annotation that says so (`T[]`, `[A, B]`, `Array<T>`, `Record<K, V>`, `{ a: T }`). */
+function collectionType(annotation: t.Node | null | undefined): 'array' | 'object' | undefined {
+  if (!annotation || annotation.type !== 'TSTypeAnnotation') return undefined;
+  const type = annotation.typeAnnotation;
+  if (type.type === 'TSArrayType' || type.type === 'TSTupleType') return 'array';
+  if (type.type === 'TSTypeLiteral') return 'object';
+  if (type.type === 'TSTypeOperator' && type.operator === 'readonly') return 'array';
+  if (type.type !== 'TSTypeReference' || type.typeName.type !== 'Identifier') return undefined;
+  if (type.typeName.name === 'Array' || type.typeName.name === 'ReadonlyArray') return 'array';
+  if (type.typeName.name === 'Record') return 'object';
+  return undefined;
 }
 
 function isNothing(node: t.Node): boolean {
