@@ -13,7 +13,16 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importCycles, importsWhere, readModuleGraph } from './support/module-graph.js';
+import { readFileSync } from 'node:fs';
+import {
+  diagramIn,
+  fenced,
+  importCycles,
+  importsWhere,
+  mermaidDiagram,
+  readModuleGraph,
+  transitiveReduction,
+} from './support/module-graph.js';
 
 // dist/spec/architecture.spec.js → the repository root is two levels up.
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,6 +80,22 @@ describe('architecture: the import graph of lib/', () => {
       ['e.ts', ['a.ts']],
     ]);
     expect(importCycles(cyclic)).to.deep.equal([['a.ts', 'b.ts', 'c.ts'], ['d.ts']]);
+  });
+});
+
+describe('architecture: the layer diagram in docs/architecture.md', () => {
+  it('is the one generated from the sources (run `npm run architecture` after moving an import)', () => {
+    const page = readFileSync(join(repositoryRoot, 'docs', 'architecture.md'), 'utf8');
+    expect(diagramIn(page)).to.equal(fenced(mermaidDiagram(graph)));
+  });
+
+  it('leaves out exactly the imports another path implies', () => {
+    const graph = new Map([
+      ['a.ts', ['b.ts', 'c.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', []],
+    ]);
+    expect(Object.fromEntries(transitiveReduction(graph))).to.deep.equal({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': [] });
   });
 });
 
