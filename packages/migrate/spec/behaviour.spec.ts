@@ -187,7 +187,7 @@ async function runProgram(variant: 'original' | 'migrated', program: Program): P
   try {
     const { stdout, stderr } = await run(process.execPath, [join(work, 'run.mjs'), join(root, program.id, program.entry)], {
       cwd: work,
-      timeout: 30_000,
+      timeout: 120_000, // a shared, loaded machine: generous, so a slow start is not a difference
       encoding: 'utf8',
     });
     return transcript(stdout, stderr, 0);
