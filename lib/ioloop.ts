@@ -22,7 +22,8 @@
  * ```
  * @module
  */
-import { AsyncResource } from 'node:async_hooks';
+import { AsyncContext, runInMacrotask } from '#platform';
+import type { AsyncContextLike } from './internal/platform-types.js';
 import {
   callListener,
   failedFuture,
@@ -51,10 +52,10 @@ export type { Timeout } from './internal/timeout.js';
 /** How many iterations may run back to back in microtasks before one yields to Node's loop. */
 const MICROTASK_ITERATION_BUDGET = 256;
 
-// Captured at load so that sinon's fake timers (installed later, in tests)
-// cannot freeze the loop's own iteration hop; user timers do use the
-// possibly-faked globals, looked up at each call.
-const realSetImmediate = globalThis.setImmediate;
+// Captured at load (by the platform module) so that sinon's fake timers
+// (installed later, in tests) cannot freeze the loop's own iteration hop;
+// user timers do use the possibly-faked globals, looked up at each call.
+const realSetImmediate = runInMacrotask;
 
 /**
  * The AsyncLocalStorage context iterations run in: the one at load (top
@@ -63,7 +64,7 @@ const realSetImmediate = globalThis.setImmediate;
  * spawned) saw the store of an unrelated request. User callbacks and timers
  * carry the context they were scheduled in (as asyncio's call_soon does).
  */
-const iterationContext = new AsyncResource('whirlwind.IOLoop');
+const iterationContext = new AsyncContext('whirlwind.IOLoop');
 
 /**
  * The loop's microtask hop is a then() on this settled promise. Not
@@ -116,7 +117,7 @@ export class TimeoutHandle {
    * @internal The AsyncLocalStorage context it was scheduled in; null once it
    * ran or was removed, and for the runtime's own timers (see `callAtQuietly`).
    */
-  context: AsyncResource | null = null;
+  context: AsyncContextLike | null = null;
 
   constructor(deadline: number, sequence: number, callback: (...args: any[]) => unknown, args: unknown[]) {
     this.deadline = deadline;
@@ -305,7 +306,7 @@ export class IOLoop {
   /** A user timer: it runs in the AsyncLocalStorage context it was scheduled in. */
   private callAtInContext(when: number, callback: (...args: any[]) => unknown, args: unknown[]): TimeoutHandle {
     const handle = this.callAtQuietly(when, callback, ...args);
-    handle.context = new AsyncResource('whirlwind.Timer');
+    handle.context = new AsyncContext('whirlwind.Timer');
     return handle;
   }
 
@@ -431,7 +432,7 @@ export class IOLoop {
         }
       };
       // fn runs in the caller's AsyncLocalStorage context, as it would if it were called directly.
-      const callerContext = new AsyncResource('whirlwind.runSync');
+      const callerContext = new AsyncContext('whirlwind.runSync');
       this.enqueue(() => {
         work = callerContext.runInAsyncScope(startRunSyncWork, null, fn);
         futureAddDoneCallback(work, finish);
@@ -878,7 +879,7 @@ function runDueTimer(handle: TimeoutHandle): void {
 
 /** An `addCallback` entry: the callback, its arguments and the AsyncLocalStorage context it was added in. */
 class ReadyCallback {
-  readonly context = new AsyncResource('whirlwind.Callback');
+  readonly context: AsyncContextLike = new AsyncContext('whirlwind.Callback');
   constructor(
     readonly callback: (...args: unknown[]) => unknown,
     readonly args: unknown[],

@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { format, types } from 'node:util';
+import { format, isNativeError, writeStderr } from '#platform';
 import { checkFunction, checkObject, refuse } from './internal/arguments.js';
 import { describeValue, isRevokedProxy } from './internal/describe-safely.js';
 import { reportLoggingFailure } from './internal/logging-failure.js';
@@ -70,7 +70,7 @@ export function formatRecord(record: LogRecord): string {
   let text = `[${levelLetters[record.level] ?? record.level} ${stamp} ${record.logger}] ${record.message}`;
   if (record.error !== undefined) {
     const err = record.error;
-    text += '\n' + (types.isNativeError(err) && err.stack ? err.stack : formatSafely('%o', [err]));
+    text += '\n' + (isNativeError(err) && err.stack ? err.stack : formatSafely('%o', [err]));
   }
   return text;
 }
@@ -84,7 +84,7 @@ export function formatRecord(record: LogRecord): string {
  * ```
  */
 export const stderrHandler: LogHandler = (record) => {
-  process.stderr.write(formatRecord(record) + '\n');
+  writeStderr(formatRecord(record) + '\n');
 };
 
 /**

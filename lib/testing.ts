@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { environmentVariable } from '#platform';
 import type { Future } from './concurrent/future.js';
 import { IOLoop } from './ioloop.js';
 import { coroutine, Runner } from './gen/runner.js';
@@ -51,7 +52,7 @@ export interface GenTestOptions {
  * ```
  */
 export function getAsyncTestTimeout(): number {
-  const fromEnv = process.env.ASYNC_TEST_TIMEOUT;
+  const fromEnv = environmentVariable('ASYNC_TEST_TIMEOUT');
   if (fromEnv !== undefined && fromEnv !== '') {
     const seconds = Number(fromEnv);
     if (Number.isFinite(seconds) && seconds > 0) return seconds;

@@ -883,7 +883,7 @@ describe('coroutine', () => {
       expect(await future!).to.equal('done');
       for (let i = 0; i < 3; i++) {
         globalThis.gc!();
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       expect(weak!.deref()).to.equal(undefined);
     });
@@ -950,7 +950,7 @@ describe('coroutine', () => {
     async function collectGarbage(): Promise<void> {
       for (let i = 0; i < 3; i++) {
         globalThis.gc!();
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
 

@@ -173,7 +173,8 @@ describe('whirlwind/trace', () => {
       );
       const asyncLines = error.stack!.split('\n').filter((l) => l.includes('at async coroutine'));
       expect(asyncLines.map((l) => l.trim().split(' ')[3])).to.deep.equal(['inner', 'middle', 'outer']);
-      expect(asyncLines[0]).to.match(/called at .*middle .*trace\.spec\.js:\d+:\d+/);
+      // The file is trace.spec.js under Node, the bundle in the browser suite: what matters is middle's frame with its position.
+      expect(asyncLines[0]).to.match(/called at .*middle .*\.js:\d+:\d+/);
     });
 
     it('still fails the coroutine with an error whose stack cannot be written (a frozen error)', async () => {

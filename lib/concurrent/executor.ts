@@ -9,10 +9,9 @@
  * source text (`fn.toString()`) and compiled again in the worker. Arguments
  * and results are copied by structured clone.
  */
-import { availableParallelism } from 'node:os';
-import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { nodeWorkers, runtimeName } from '#platform';
+import type { NodeWorkers } from '../internal/platform-types.js';
 import { Future, resolvedFuture } from './future.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { checkFunction, checkObject, checkOptions, refuse } from '../internal/arguments.js';
@@ -21,6 +20,12 @@ import { WhirlwindError } from '../internal/errors.js';
 import type { JobMessage, ReplyMessage, SerialisedError } from '../internal/executor-worker.js';
 
 const WORKER_FUNCTION = Symbol.for('whirlwind.workerFunction');
+/** Node's worker threads, or a clear error where the runtime has none (the executor is Node-only). */
+function workerThreads(what: string): NodeWorkers {
+  if (nodeWorkers === null) throw new Error(`${what} needs Node.js worker threads; ${runtimeName} has none`);
+  return nodeWorkers;
+}
+
 const WORKER_SCRIPT = new URL('../internal/executor-worker.js', import.meta.url);
 
 interface ModuleExport {
@@ -85,6 +90,7 @@ function moduleSpecifier(module: string | URL): string {
         "pass new URL(path, import.meta.url) or an absolute path",
     );
   }
+  const { isAbsolute, pathToFileURL } = workerThreads('workerFunction');
   return isAbsolute(module) ? pathToFileURL(module).href : module;
 }
 
@@ -159,7 +165,8 @@ export class ThreadPoolExecutor implements Executor {
   private shuttingDown = false;
   private shutdownFuture: Future<void> | null = null;
 
-  constructor(maxWorkers: number = availableParallelism()) {
+  constructor(maxWorkers: number = workerThreads('ThreadPoolExecutor').availableParallelism()) {
+    workerThreads('ThreadPoolExecutor');
     if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
       throw new RangeError(`ThreadPoolExecutor: maxWorkers must be a positive integer, got ${describeValue(maxWorkers)}`);
     }
@@ -254,7 +261,7 @@ export class ThreadPoolExecutor implements Executor {
 
   private startWorker(): WorkerSlot | null {
     if (this.workers.filter((slot) => !slot.stopping).length >= this.maxWorkers) return null;
-    const slot: WorkerSlot = { worker: new Worker(WORKER_SCRIPT), job: null, crash: undefined, stopping: false };
+    const slot: WorkerSlot = { worker: new (workerThreads('ThreadPoolExecutor').Worker)(WORKER_SCRIPT), job: null, crash: undefined, stopping: false };
     slot.worker.unref();
     slot.worker.on('message', (reply: ReplyMessage) => this.onReply(slot, reply));
     slot.worker.on('error', (error) => {

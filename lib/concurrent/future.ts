@@ -17,8 +17,8 @@
  * ```
  * @module
  */
-import { AsyncResource } from 'node:async_hooks';
-import { types } from 'node:util';
+import { AsyncContext, isNativeError, isPromise, onExit } from '#platform';
+import type { AsyncContextLike } from '../internal/platform-types.js';
 import { BadYieldError, CancelledError, InvalidStateError } from '../internal/errors.js';
 import { describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { checkFunction, refuse } from '../internal/arguments.js';
@@ -75,9 +75,9 @@ function reportUnretrievedAtExit(): void {
 
 function watchUntilExit(held: UnretrievedException): void {
   unreportedAtExit.add(held);
-  if (exitReportInstalled || typeof process !== 'object' || typeof process.once !== 'function') return;
+  if (exitReportInstalled) return;
   exitReportInstalled = true;
-  process.once('exit', reportUnretrievedAtExit);
+  onExit(reportUnretrievedAtExit);
 }
 
 // Most failures are looked at in the same turn (a coroutine yields the failed
@@ -101,7 +101,7 @@ function registerStillUnretrieved(): void {
  * context current at registration (a loop iteration has no store of its own).
  */
 export class DoneCallbackInContext implements FutureListener {
-  private readonly context = new AsyncResource('whirlwind.DoneCallback');
+  private readonly context: AsyncContextLike = new AsyncContext('whirlwind.DoneCallback');
   constructor(readonly callback: DoneCallback<any>) {}
   onFutureDone(future: Future<any>): void {
     this.context.runInAsyncScope(this.callback, null, future);
@@ -396,7 +396,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     // whose receivers include a coroutine's own Future (its runner is on the
     // stack when the generator throws). Held by the registry, they would keep
     // that Future alive forever: never collected, never reported.
-    if (types.isNativeError(error)) void error.stack; // not instanceof: that runs a Proxy's traps, here in a microtask
+    if (isNativeError(error)) void error.stack; // not instanceof: that runs a Proxy's traps, here in a microtask
     const held = { error };
     this.unretrieved = held;
     unretrievedRegistry.register(this, held, held);
@@ -520,7 +520,7 @@ export function futureIfThenable(value: object): Future<unknown> | null {
 
 const nativePromiseThen = Promise.prototype.then;
 // Reads an internal slot: no trap of a Proxy runs, and no getter.
-const isNativePromise = types.isPromise;
+const isNativePromise = isPromise;
 
 /**
  * Settles `target` as the Promise resolution procedure settles a promise

@@ -19,6 +19,7 @@
  * cancelled.
  * @module
  */
+import { onSignal as listenForSignal } from '#platform';
 import { CancelledError, Future, isFuture } from '../concurrent/future.js';
 import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { futureWithCancelHook } from '../internal/cancel-hook.js';
@@ -321,10 +322,7 @@ export function addSignalHandler(signal: NodeJS.Signals, callback: (signal: Node
     if (loop.isClosed()) remove();
     else loop.addCallback(callback, received);
   };
-  const remove = () => {
-    process.off(signal, onSignal);
-  };
-  process.on(signal, onSignal);
+  const remove = listenForSignal(signal, onSignal);
   return remove;
 }
 

@@ -12,7 +12,8 @@
  * - cancelling the coroutine's Future throws `CancelledError` at the current
  *   `yield` and cancels what it waits on (asyncio's `Task.cancel()`).
  */
-import { AsyncResource } from 'node:async_hooks';
+import { AsyncContext } from '#platform';
+import type { AsyncContextLike } from '../internal/platform-types.js';
 import {
   CancelledError,
   failedFuture,
@@ -94,7 +95,7 @@ class Coroutine<R> extends Future<R> {
   private cancelMessage: string | undefined = undefined;
   /** An error `throwIn` delivers at the next resume; `NOTHING_TO_THROW` when none. */
   private pendingThrow: unknown = NOTHING_TO_THROW;
-  private restoreContext: AsyncResource | null = null;
+  private restoreContext: AsyncContextLike | null = null;
 
   constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function) {
     super();
@@ -307,7 +308,7 @@ class Coroutine<R> extends Future<R> {
     // AsyncLocalStorage stores to later steps. Not AsyncLocalStorage.snapshot():
     // on Node 20 that builds a bound function plus a deprecation wrapper each
     // time, about 2.5 KB and 15 µs per coroutine (bench workload D).
-    this.restoreContext = new AsyncResource('whirlwind.Coroutine');
+    this.restoreContext = new AsyncContext('whirlwind.Coroutine');
   }
 
   private finishWithResult(value: R): void {

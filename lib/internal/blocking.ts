@@ -12,7 +12,7 @@
  * `[[FunctionLocation]]`), looked up once per function: nothing is captured
  * when callbacks are registered, so registration stays as fast as ever.
  */
-import { createRequire } from 'node:module';
+import { openInspectorSession } from '#platform';
 import type { Session } from 'node:inspector';
 import { describeFunction, describeValue } from './describe-safely.js';
 
@@ -117,8 +117,8 @@ function lookUpLocation(fn: Function): string | null {
 
 function openSession(): Session | null {
   try {
-    const { Session: InspectorSession } = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
-    const opened = new InspectorSession();
+    const opened = openInspectorSession();
+    if (opened === null) return null;
     opened.connect();
     opened.on('Debugger.scriptParsed', (message) => {
       scriptUrls.set(message.params.scriptId, message.params.url);

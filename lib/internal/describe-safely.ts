@@ -7,7 +7,7 @@
  * where a throw would drop the rest of the iteration), so every message in
  * lib/ imports its describers from here, not from describe.ts.
  */
-import { inspect, types } from 'node:util';
+import { inspect, isRevokedProxy } from '#platform';
 import {
   describeFunction as describeFunctionAsIs,
   describeName as describeNameAsIs,
@@ -86,13 +86,6 @@ function describeWithoutTraps(value: unknown): string {
 /**
  * True for a Proxy that was revoked: every operation on it throws, which is
  * worth saying by name rather than passing on the engine's TypeError.
- * Only for error paths (it renders the value).
+ * Only for error paths. (How to tell depends on the runtime: see #platform.)
  */
-export function isRevokedProxy(value: unknown): boolean {
-  if (!types.isProxy(value)) return false;
-  try {
-    return inspect(value, { customInspect: false, depth: 0 }) === '<Revoked Proxy>';
-  } catch {
-    return false;
-  }
-}
+export { isRevokedProxy };

@@ -3,7 +3,7 @@
  * Values (a huge object, a long string body) are shortened; file paths, URLs
  * and names never are: a mistyped path must be seen whole to be fixed.
  */
-import { inspect } from 'node:util';
+import { inspect } from '#platform';
 
 /** Longest rendering of a value; an Error (whose message may name a path) is exempt. */
 const MAX_LENGTH = 120;

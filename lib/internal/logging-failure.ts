@@ -3,6 +3,7 @@
  * replaced logger method that throws): one line on stderr, and never a throw,
  * since the callers are the loop's drain and the logger's dispatch.
  */
+import { writeStderr } from '#platform';
 import { describeValue } from './describe-safely.js';
 
 /**
@@ -11,7 +12,7 @@ import { describeValue } from './describe-safely.js';
  */
 export function reportLoggingFailure(what: string, error: unknown): void {
   try {
-    process.stderr.write(`whirlwind: ${what} failed: ${errorText(error)}\n`);
+    writeStderr(`whirlwind: ${what} failed: ${errorText(error)}\n`);
   } catch {
     // stderr is gone or replaced by something that throws: nowhere left to report to.
   }

@@ -1,10 +1,12 @@
 /**
- * The runner's two debugging switches, kept in a module with no imports so
+ * The runner's two debugging switches, kept in a module of their own (it
+ * imports only the platform, to read the environment once) so
  * the runner can read them with one load each: a trace sink (set while
  * `whirlwind/trace` records) and call-site capture for stack traces across
  * yields. Both are `null`/`false` unless a user turns them on, so the cost
  * when off is one comparison per event.
  */
+import { environmentVariable } from '#platform';
 
 /** What the runner reports while a trace is being recorded. */
 export interface RunnerTraceSink {
@@ -31,7 +33,7 @@ export function setTraceSink(sink: RunnerTraceSink | null): RunnerTraceSink | nu
 }
 
 /** True while coroutine calls record their call site for stack traces across yields. */
-export let callSitesEnabled = process.env.WHIRLWIND_ASYNC_STACKS === '1';
+export let callSitesEnabled = environmentVariable('WHIRLWIND_ASYNC_STACKS') === '1';
 
 /** Turns call-site capture on or off; returns the previous setting. */
 export function setCallSitesEnabled(enabled: boolean): boolean {
