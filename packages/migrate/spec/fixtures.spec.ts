@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrateSource, type MigrateOptions } from '../src/index.js';
+import { migrateSource, type MigrateOptions, type MigrateResult } from '../src/index.js';
 import { fixturesDir } from './support.js';
 
 function reportLines(flags: { line: number; kind: string; message: string }[]): string {
@@ -27,11 +27,14 @@ describe('whirlwind migrate: fixtures (input, expected output, expected report)'
     const file = `${name}${ext}`;
 
     describe(name, () => {
-      const result = migrateSource(input, file, options);
-      if (process.env.UPDATE_FIXTURES === '1') {
-        writeFileSync(join(dir, `output${ext}`), result.output);
-        writeFileSync(join(dir, 'report.txt'), reportLines(result.flags));
-      }
+      let result: MigrateResult;
+      before(() => {
+        result = migrateSource(input, file, options);
+        if (process.env.UPDATE_FIXTURES === '1') {
+          writeFileSync(join(dir, `output${ext}`), result.output);
+          writeFileSync(join(dir, 'report.txt'), reportLines(result.flags));
+        }
+      });
 
       it('gives the expected output', () => {
         expect(result.output).to.equal(readFileSync(join(dir, `output${ext}`), 'utf8'));

@@ -38,6 +38,8 @@ interface Site {
   decorators: t.Decorator[];
   name?: string;
   keep: boolean;
+  /** The wrapper call is called or dereferenced (`gen.coroutine(function* () {})()`): the function needs parentheses. */
+  operand?: boolean;
 }
 
 /** Yield arguments that `await` takes without parentheses. */
@@ -165,9 +167,15 @@ class Migration {
     const [first] = call.arguments;
     const isGenerator = first?.type === 'FunctionExpression' && first.generator && !first.async;
     const name = () => bindingName(call, parents);
+    const parent = parents[parents.length - 1];
+    const operand = parent !== undefined && (
+      ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === call) ||
+      ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && parent.object === call) ||
+      (parent.type === 'TaggedTemplateExpression' && parent.tag === call) ||
+      (parent.type === 'ExpressionStatement' && start(parent) === start(call)));
     if (genExport(this.bindings, call.callee) === 'coroutine') {
       if (isGenerator && call.arguments.length === 1) {
-        return { fn: first, style: 'tornado', form: 'wrap', call, decorators: [], name: name(), keep: false };
+        return { fn: first, style: 'tornado', form: 'wrap', call, decorators: [], name: name(), keep: false, operand };
       }
       if (first && first.type !== 'FunctionExpression' && first.type !== 'ArrowFunctionExpression') {
         this.flag(call, 'unconverted', 'coroutine() of a function defined elsewhere is not converted: '
@@ -178,7 +186,9 @@ class Migration {
     const co = coCall(this.bindings, call.callee);
     if (co === undefined || !isGenerator) return undefined;
     if (co === 'wrap' && call.arguments.length !== 1) return undefined;
-    return { fn: first, style: 'co', form: co, call, decorators: [], name: co === 'wrap' ? name() : undefined, keep: false };
+    return {
+      fn: first, style: 'co', form: co, call, decorators: [], name: co === 'wrap' ? name() : undefined, keep: false, operand,
+    };
   }
 
   // ---- uses of a coroutine's result as a Future -------------------------------------------------------
@@ -243,8 +253,10 @@ class Migration {
     const call = site.call!;
     const fn = site.fn as t.FunctionExpression;
     if (!site.keep) {
-      this.edits.replace(start(call), this.tokenAfter('(', end(call.typeParameters ?? call.callee)).end, '');
-      this.edits.replace(end(fn), end(call), '');
+      // Called or dereferenced at once, the function expression keeps parentheses (`(async function () {})()`).
+      const open = !site.operand ? '' : this.startsStatementAfterNoSemicolon(call) ? ';(' : '(';
+      this.edits.replace(start(call), this.tokenAfter('(', end(call.typeParameters ?? call.callee)).end, open);
+      this.edits.replace(end(fn), end(call), site.operand ? ')' : '');
     }
     this.replaceFunctionKeyword(fn);
   }
