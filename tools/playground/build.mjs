@@ -3,6 +3,7 @@
 // and the UI) and the Worker (the portable whirlwind core and the recorder),
 // bundled and minified with esbuild, plus the HTML and CSS. Prints what the
 // page weighs, raw and gzipped.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,8 @@ import { gzipSync } from 'node:zlib';
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '../../docs/playground');
 
+// esbuild strips types without checking them: check the page and the Worker first.
+execFileSync(process.execPath, [join(here, '../../node_modules/typescript/bin/tsc'), '-p', here], { stdio: 'inherit' });
 await mkdir(out, { recursive: true });
 const common = { bundle: true, format: 'esm', minify: true, target: 'es2022', platform: 'browser', logLevel: 'warning', legalComments: 'none', keepNames: true };
 await build({ ...common, entryPoints: [join(here, 'app.ts')], outfile: join(out, 'playground.js') });

@@ -17,13 +17,21 @@ import * as locksModule from '../../dist/lib/locks.js';
 import * as logModule from '../../dist/lib/log.js';
 import * as queuesModule from '../../dist/lib/queues.js';
 import { Future } from '../../dist/lib/concurrent.js';
-import { listenerCallback } from '../../dist/lib/concurrent/future.js';
+import * as futureModule from '../../dist/lib/concurrent/future.js';
 import { IOLoop, type TimeoutHandle } from '../../dist/lib/ioloop.js';
 import { describeFunction, describeValue } from '../../dist/lib/internal/describe.js';
 import { setTraceSink, type RunnerTraceSink } from '../../dist/lib/internal/trace-hook.js';
 import { format } from '../../dist/lib/internal/portable-inspect.js';
 import * as networkModule from './network.js';
 import type { EventKind, Lane, LaneEvent, OutputLine, Recording, RunError, RunReply, RunRequest, Snapshot } from './protocol.js';
+
+// Internals the recorder reads (declared @internal, so absent from the published types).
+const { listenerCallback } = futureModule as unknown as { listenerCallback(listener: unknown): unknown };
+
+interface TimerInternals {
+  callback: Function | null;
+  args: unknown[];
+}
 
 /** Thrown into user code once the step budget is spent; every later guard throws it again. */
 class StepBudgetExceeded extends Error {
@@ -234,8 +242,9 @@ class Recorder implements RunnerTraceSink {
   }
 
   private describeTimer(handle: TimeoutHandle): string {
-    const name = describeFunction(handle.callback);
-    for (const arg of handle.args) {
+    const { callback, args } = handle as unknown as TimerInternals;
+    const name = describeFunction(callback);
+    for (const arg of args) {
       for (const lane of this.lanes.values()) {
         if (lane.waitingObject === arg && arg !== undefined) return `${name} (wakes #${lane.id} ${lane.name})`;
       }
