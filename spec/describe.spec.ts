@@ -54,9 +54,18 @@ describe('describeValue', () => {
   });
 
   it('shortens a large object', () => {
-    const described = describeValue({ rows: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `row ${i}` })), more: 'x'.repeat(200) });
+    const described = describeValue({
+      rows: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `row ${i}` })),
+      more: 'x'.repeat(200),
+    });
     expect(described.length).to.equal(120);
     expect(described.endsWith('...')).to.equal(true);
+  });
+
+  it('renders a URL object as its whole href, quoted, with user name and password masked', () => {
+    const href = `https://example.com/${'segment/'.repeat(30)}`;
+    expect(describeValue(new URL(href))).to.equal(`URL '${href}'`);
+    expect(describeValue(new URL('https://token:s3cret@example.com/'))).to.equal("URL 'https://***@example.com/'");
   });
 
   it("keeps an Error's message whole, since it may name a path", () => {
@@ -78,6 +87,10 @@ describe('describeName', () => {
   it('renders a URL object as its whole href', () => {
     const url = new URL(`file://${DEEP_PATH}`);
     expect(describeName(url)).to.equal(url.href);
+  });
+
+  it("masks a URL object's user name and password", () => {
+    expect(describeName(new URL('https://user:s3cret@example.com/a'))).to.equal('https://***@example.com/a');
   });
 
   it('escapes line breaks and control characters, so the message stays on one line', () => {

@@ -4,6 +4,7 @@
  * and names never are: a mistyped path must be seen whole to be fixed.
  */
 import { inspect } from '#platform';
+import { redactUrl } from './http-redact.js';
 
 /** Longest rendering of a value; an Error (whose message may name a path) is exempt. */
 const MAX_LENGTH = 120;
@@ -15,7 +16,13 @@ const INSPECT_OPTIONS = { depth: 1, breakLength: Infinity, maxArrayLength: 5, ma
  * the store itself. inspect() shows them (they are enumerable own symbols),
  * which would make the same mistake read differently depending on what ran before.
  */
-const NODE_INTERNAL_SYMBOLS = new Set(['async_id_symbol', 'trigger_async_id_symbol', 'kResourceStore', 'asyncId', 'triggerId']);
+const NODE_INTERNAL_SYMBOLS = new Set([
+  'async_id_symbol',
+  'trigger_async_id_symbol',
+  'kResourceStore',
+  'asyncId',
+  'triggerId',
+]);
 
 /**
  * `42`, `'text'`, `{ a: 1 }`, `[Function: f]`, `Promise { <pending> }`: a value the user gave, on one line,
@@ -24,6 +31,8 @@ const NODE_INTERNAL_SYMBOLS = new Set(['async_id_symbol', 'trigger_async_id_symb
 export function describeValue(value: unknown): string {
   // inspect() renders an Error as its stack, over many lines: name and message are what a one-line message needs.
   if (value instanceof Error) return oneLine(value);
+  // inspect() of a URL object spells out its password field by field, and cutting it would cut the path.
+  if (value instanceof URL) return `URL ${quoteWhole(redactUrl(value.href))}`;
   const text =
     value instanceof Promise
       ? describePromise(value)
@@ -33,13 +42,18 @@ export function describeValue(value: unknown): string {
 
 /**
  * A file path, URL, module specifier, header or method name the user gave: a string quoted and whole
- * (control characters escaped, so it stays on one line), a URL object as its href. Anything else is
- * not a name at all and is shown as {@link describeValue} shows it.
+ * (control characters escaped, so it stays on one line), a URL object as its href with any user name and
+ * password masked. Anything else is not a name at all and is shown as {@link describeValue} shows it.
  */
 export function describeName(value: unknown): string {
-  if (value instanceof URL) return value.href;
+  if (value instanceof URL) return redactUrl(value.href);
   if (typeof value !== 'string') return describeValue(value);
-  return inspect(value, { maxStringLength: Infinity, breakLength: Infinity });
+  return quoteWhole(value);
+}
+
+/** `'text'`, quoted as inspect() quotes it (escapes included), however long. */
+function quoteWhole(text: string): string {
+  return inspect(text, { maxStringLength: Infinity, breakLength: Infinity });
 }
 
 function oneLine(error: Error): string {
