@@ -76,6 +76,13 @@ const repoBin = (name) => join(repo, 'node_modules', '.bin', name);
 const projectBin = (name) => join(project, 'node_modules', '.bin', name);
 const tsc = (alias) => join(project, 'node_modules', alias, 'bin', 'tsc');
 
+/** Every file an `exports` or `imports` entry can resolve to, through nested conditions (`node`, `browser`, `types`...). */
+function exportTargets(target) {
+  if (typeof target === 'string') return [target];
+  if (target === null) return [];
+  return Object.values(target).flatMap(exportTargets);
+}
+
 function listFiles(root, prefix = '') {
   return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((entry) => {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
@@ -95,7 +102,7 @@ check(
   { prerequisite: true },
 );
 
-check('tarball: only the runtime, its sources, README and LICENSE; every worker, export and map target inside', () => {
+check('tarball: only the runtime, its sources, README and LICENSE; every worker, exports/imports and map target inside', () => {
   const root = join(work, 'unpacked', 'package');
   const files = new Set(listFiles(root));
   const problems = [];
@@ -106,9 +113,11 @@ check('tarball: only the runtime, its sources, README and LICENSE; every worker,
   }
   for (const name of SHIPPED_AT_TOP) if (!files.has(name)) problems.push(`missing ${name}`);
   const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  for (const [subpath, target] of Object.entries(packageJson.exports)) {
-    for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
-      if (!files.has(posix.normalize(file))) problems.push(`export ${subpath} -> ${file} is not shipped`);
+  for (const field of ['exports', 'imports']) {
+    for (const [subpath, target] of Object.entries(packageJson[field] ?? {})) {
+      for (const file of exportTargets(target)) {
+        if (!files.has(posix.normalize(file))) problems.push(`${field} ${subpath} -> ${file} is not shipped`);
+      }
     }
   }
   for (const file of files) {
