@@ -46,6 +46,23 @@ interface Workload {
 }
 
 const loop = IOLoop.current();
+
+/**
+ * The clock a cell reads, in ns. `BENCH_CLOCK=cpu` reads the process's CPU
+ * time (user + system) instead of wall time: on a shared machine whose load
+ * is several times its cores, wall time mostly measures how long the process
+ * waited for a core, and CPU time does not (GC threads still count, alike
+ * for every runner). Wall time is the default.
+ */
+const CPU_CLOCK = process.env.BENCH_CLOCK === 'cpu';
+if (process.env.BENCH_CLOCK !== undefined && !CPU_CLOCK && process.env.BENCH_CLOCK !== 'wall') {
+  throw new Error(`BENCH_CLOCK: expected cpu or wall, got ${process.env.BENCH_CLOCK}`);
+}
+function now(): number {
+  if (!CPU_CLOCK) return Number(process.hrtime.bigint());
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) * 1000;
+}
 /** What tsc emits for `P` (`void 0`): __awaiter then uses the global Promise. Typed as tslib declares it. */
 const GLOBAL_PROMISE = void 0 as unknown as Function;
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {
@@ -127,7 +144,7 @@ function tslibA2(this: unknown, n: number): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------
-// B: yield something resolved on a later loop iteration. The producer is the
+// BF (B until issue 15): yield something resolved on a later loop iteration. The producer is the
 // same for every runner: one `IOLoop.addCallback` per step that settles the
 // awaited thing. whirlwind gets a Future (setResult in the callback), the
 // promise runners a native Promise (resolve in the callback), the raw floor
@@ -494,20 +511,20 @@ async function measureSuspended(runner: RunnerName, count: number, reps: number,
     gc();
     gc();
     const heapBefore = process.memoryUsage().heapUsed;
-    const spawnStart = process.hrtime.bigint();
+    const spawnStart = now();
     for (let i = 0; i < count; i++) suspender.spawn();
-    const spawnEnd = process.hrtime.bigint();
+    const spawnEnd = now();
     gc();
     gc();
     const heapAfter = process.memoryUsage().heapUsed;
-    const wakeStart = process.hrtime.bigint();
+    const wakeStart = now();
     suspender.wake();
     await finished;
-    const wakeEnd = process.hrtime.bigint();
+    const wakeEnd = now();
     if (rep < 0) continue;
     bytes.push((heapAfter - heapBefore) / count);
-    spawn.push(Number(spawnEnd - spawnStart) / count);
-    wake.push(Number(wakeEnd - wakeStart) / count);
+    spawn.push((spawnEnd - spawnStart) / count);
+    wake.push((wakeEnd - wakeStart) / count);
   }
   return { 'D-mem': bytes, 'D-wake': wake, 'D-spawn': spawn };
 }
@@ -553,6 +570,214 @@ function spawnMany(spawn: () => unknown): (count: number) => Run {
 }
 
 // ---------------------------------------------------------------------------
+// The Promise boundary (issue 15): whirlwind meeting native promises and
+// native async functions meeting whirlwind Futures.
+
+// BP: yield a pending native Promise that settles a microtask later (what a
+// promise-returning library call that answers from a cache looks like).
+const one = (): number => 1;
+function microtaskPromise(): Promise<number> {
+  return resolvedPromise.then(one);
+}
+const whirlwindBP = coroutine(function* (n: number) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (yield microtaskPromise()) as number;
+  return sum;
+});
+async function nativeBP(n: number): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await microtaskPromise();
+  return sum;
+}
+function tslibBP(this: unknown, n: number): Promise<number> {
+  return __awaiter(this, void 0, GLOBAL_PROMISE, function* () {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (yield microtaskPromise()) as number;
+    return sum;
+  });
+}
+const coBP = co.wrap(function* (n: number) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (yield microtaskPromise()) as number;
+  return sum;
+});
+const bluebirdBP = Bluebird.coroutine(function* (n: number) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (yield microtaskPromise()) as number;
+  return sum;
+});
+
+// XA: a native async function awaiting a call of each runner's coroutine that
+// finishes at once (no pending yield). The outer loop is native for all.
+const whirlwindQuick = coroutine(function* (): Generator<unknown, number, unknown> {
+  return 1;
+});
+async function nativeQuick(): Promise<number> {
+  return 1;
+}
+function tslibQuick(this: unknown): Promise<number> {
+  return __awaiter(this, void 0, GLOBAL_PROMISE, function* () {
+    return 1;
+  });
+}
+const coQuick = co.wrap(function* (): Generator<unknown, number, unknown> {
+  return 1;
+});
+const bluebirdQuick = Bluebird.coroutine(function* (): Generator<unknown, number, unknown> {
+  return 1;
+});
+function awaitEach(call: () => PromiseLike<number>): (n: number) => Run {
+  return (n) => async () => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += await call();
+    return sum;
+  };
+}
+
+// XF: a native async function awaiting a done Future (native: a resolved Promise).
+async function whirlwindXF(n: number): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await doneFuture;
+  return sum;
+}
+
+// EP: yield `Promise.reject(new Error())`, a fresh error each time, caught.
+function freshRejection(): Promise<never> {
+  return Promise.reject(new Error('expected failure'));
+}
+function catchEach(yielder: () => unknown) {
+  return function* (n: number): Generator<unknown, number, unknown> {
+    let caught = 0;
+    for (let i = 0; i < n; i++) {
+      try {
+        yield yielder();
+      } catch {
+        caught++;
+      }
+    }
+    return caught;
+  };
+}
+const whirlwindEP = coroutine(catchEach(freshRejection));
+async function nativeEP(n: number): Promise<number> {
+  let caught = 0;
+  for (let i = 0; i < n; i++) {
+    try {
+      await freshRejection();
+    } catch {
+      caught++;
+    }
+  }
+  return caught;
+}
+function tslibEP(this: unknown, n: number): Promise<number> {
+  return __awaiter(this, void 0, GLOBAL_PROMISE, () => catchEach(freshRejection)(n));
+}
+const coEP = co.wrap(catchEach(freshRejection));
+const bluebirdEP = Bluebird.coroutine(catchEach(freshRejection));
+
+// EF: yield a done failed Future holding a fresh Error, caught (what yielding
+// a coroutine call that threw at once looks like).
+function freshFailedFuture(): Future<never> {
+  const future = new Future<never>();
+  future.setException(new Error('expected failure'));
+  return future;
+}
+const whirlwindEF = coroutine(catchEach(freshFailedFuture));
+
+// DP: coroutines suspended on one shared native Promise; wake-up includes
+// `await Promise.all` over the coroutines' own Futures / promises.
+let dpShared: Promise<number> = Promise.resolve(0);
+let dpResolve: (value: number) => void = () => undefined;
+let dpCalls: PromiseLike<number>[] = [];
+const whirlwindDPWaiter = coroutine(function* () {
+  return (yield dpShared) as number;
+});
+async function nativeDPWaiter(): Promise<number> {
+  return await dpShared;
+}
+function tslibDPWaiter(this: unknown): Promise<number> {
+  return __awaiter(this, void 0, GLOBAL_PROMISE, function* () {
+    return (yield dpShared) as number;
+  });
+}
+const coDPWaiter = co.wrap(function* () {
+  return (yield dpShared) as number;
+});
+const bluebirdDPWaiter = Bluebird.coroutine(function* () {
+  return (yield dpShared) as number;
+});
+const DP_WAITERS: Partial<Record<RunnerName, () => PromiseLike<number>>> = {
+  whirlwind: whirlwindDPWaiter,
+  native: nativeDPWaiter,
+  tslib: tslibDPWaiter,
+  co: coDPWaiter,
+  bluebird: bluebirdDPWaiter,
+};
+
+/** DP: heap bytes per coroutine suspended on a shared Promise (its Future kept), then ns to wake each and gather all. */
+async function measureSharedPromise(runner: RunnerName, count: number, reps: number, warmups: number): Promise<Record<string, number[]>> {
+  const waiter = DP_WAITERS[runner]!;
+  const bytes: number[] = [];
+  const wake: number[] = [];
+  for (let rep = -warmups; rep < reps; rep++) {
+    dpShared = new Promise<number>((resolve) => (dpResolve = resolve));
+    dpCalls = new Array<PromiseLike<number>>(count);
+    gc();
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let i = 0; i < count; i++) dpCalls[i] = waiter();
+    gc();
+    gc();
+    const heapAfter = process.memoryUsage().heapUsed;
+    const wakeStart = now();
+    dpResolve(1);
+    const values = await Promise.all(dpCalls);
+    const wakeEnd = now();
+    if (values.length !== count || values[count - 1] !== 1) throw new Error('DP: the waiters did not all finish with 1');
+    dpCalls = [];
+    if (rep < 0) continue;
+    bytes.push((heapAfter - heapBefore) / count);
+    wake.push((wakeEnd - wakeStart) / count);
+  }
+  return { 'DP-mem': bytes, 'DP-wake': wake };
+}
+
+// PA: `Promise.all` over 1,000 coroutine calls, each waiting once on a
+// native Promise settled by one loop callback; an op is one call.
+let paGate: Promise<number> = Promise.resolve(1);
+const whirlwindPAChild = coroutine(function* () {
+  return (yield paGate) as number;
+});
+async function nativePAChild(): Promise<number> {
+  return await paGate;
+}
+function tslibPAChild(this: unknown): Promise<number> {
+  return __awaiter(this, void 0, GLOBAL_PROMISE, function* () {
+    return (yield paGate) as number;
+  });
+}
+const coPAChild = co.wrap(function* () {
+  return (yield paGate) as number;
+});
+const bluebirdPAChild = Bluebird.coroutine(function* () {
+  return (yield paGate) as number;
+});
+function promiseAllOver(child: () => PromiseLike<number>): (n: number) => Run {
+  return (n) => async () => {
+    let total = 0;
+    const calls = new Array<PromiseLike<number>>(CHILDREN);
+    for (let r = 0; r < n / CHILDREN; r++) {
+      paGate = laterPromise(1);
+      for (let i = 0; i < CHILDREN; i++) calls[i] = child();
+      const values = await Promise.all(calls);
+      for (let i = 0; i < values.length; i++) total += values[i];
+    }
+    return total;
+  };
+}
+
+// ---------------------------------------------------------------------------
 
 /** D has its own measurement (two rows); its runners map here so `runnersOf` lists them. */
 function measuredByCustom(): Run {
@@ -583,7 +808,7 @@ export const WORKLOADS: Record<string, Workload> = {
       raw: (n) => () => resolvedNow(() => driveRaw(rawA(n))),
     },
   },
-  B: {
+  BF: {
     unit: 'ns per yield of a Future / Promise settled on a later loop iteration',
     size: { full: 100_000, quick: 20_000 },
     runners: {
@@ -648,10 +873,78 @@ export const WORKLOADS: Record<string, Workload> = {
       raw: spawnMany(rawSleeper),
     },
   },
+  BP: {
+    unit: 'ns per yield of a pending native Promise settled a microtask later',
+    size: { full: 200_000, quick: 40_000 },
+    runners: {
+      whirlwind: (n) => () => whirlwindBP(n),
+      native: (n) => () => nativeBP(n),
+      tslib: (n) => () => tslibBP(n),
+      co: (n) => () => coBP(n),
+      bluebird: (n) => () => bluebirdBP(n),
+    },
+  },
+  XA: {
+    unit: 'ns per await (in an async function) of a coroutine call that finished at once',
+    size: { full: 200_000, quick: 40_000 },
+    runners: {
+      whirlwind: awaitEach(whirlwindQuick),
+      native: awaitEach(nativeQuick),
+      tslib: awaitEach(tslibQuick),
+      co: awaitEach(coQuick),
+      bluebird: awaitEach(bluebirdQuick),
+    },
+  },
+  XF: {
+    unit: 'ns per await (in an async function) of a done Future / resolved Promise',
+    size: { full: 300_000, quick: 50_000 },
+    runners: {
+      whirlwind: (n) => () => whirlwindXF(n),
+      native: (n) => () => nativeA(n),
+    },
+  },
+  EP: {
+    unit: 'ns per yield of Promise.reject(new Error()), caught',
+    size: { full: 100_000, quick: 20_000 },
+    runners: {
+      whirlwind: (n) => () => whirlwindEP(n),
+      native: (n) => () => nativeEP(n),
+      tslib: (n) => () => tslibEP(n),
+      co: (n) => () => coEP(n),
+      bluebird: (n) => () => bluebirdEP(n),
+    },
+  },
+  EF: {
+    unit: 'ns per yield of a done Future failed with a fresh Error, caught (native: await Promise.reject(new Error()))',
+    size: { full: 100_000, quick: 20_000 },
+    runners: {
+      whirlwind: (n) => () => whirlwindEF(n),
+      native: (n) => () => nativeEP(n),
+    },
+  },
+  DP: {
+    unit: 'bytes per coroutine suspended on one shared Promise (DP-mem); ns to wake each of 100,000 and await Promise.all of them (DP-wake)',
+    size: { full: 100_000, quick: 30_000 },
+    runners: Object.fromEntries(Object.keys(DP_WAITERS).map((runner) => [runner, measuredByCustom])),
+    custom: (runner, size, reps, warmups) => measureSharedPromise(runner, size, reps, warmups),
+  },
+  PA: {
+    unit: 'ns per call of a Promise.all over 1,000 coroutine calls, each waiting once on a native Promise',
+    size: { full: 100_000, quick: 20_000 },
+    runners: {
+      whirlwind: promiseAllOver(whirlwindPAChild),
+      native: promiseAllOver(nativePAChild),
+      tslib: promiseAllOver(tslibPAChild),
+      co: promiseAllOver(coPAChild),
+      bluebird: promiseAllOver(bluebirdPAChild),
+    },
+  },
 };
 
-/** The rows of the tables, in order (D reports two). */
-export const ROWS = ['A', 'A2', 'B', 'C', 'D-mem', 'D-wake', 'E', 'F', 'G'] as const;
+/** The rows of the tables, in order (D and DP report two each). */
+export const ROWS = [
+  'A', 'A2', 'BF', 'BP', 'C', 'D-mem', 'D-wake', 'E', 'EP', 'EF', 'F', 'G', 'XA', 'XF', 'DP-mem', 'DP-wake', 'PA',
+] as const;
 
 export function runnersOf(workload: string): RunnerName[] {
   const runners = WORKLOADS[workload].runners;
@@ -672,10 +965,10 @@ async function measureRuns(run: Run, ops: number, reps: number, warmups: number)
   // (it doubled whirlwind's A figure at 50,000 ops).
   const samples: number[] = [];
   for (let rep = 0; rep < reps; rep++) {
-    const start = process.hrtime.bigint();
+    const start = now();
     await run();
-    const end = process.hrtime.bigint();
-    samples.push(Number(end - start) / ops);
+    const end = now();
+    samples.push((end - start) / ops);
   }
   return samples;
 }

@@ -6,6 +6,7 @@
  *     npm run bench -- --quick          # core suite only, small sizes, under a minute
  *     npm run bench -- --only A,C       # workloads and/or runners and/or suites by name
  *     npm run bench -- --only whirlwind,native --rounds 4
+ *     BENCH_CLOCK=cpu npm run bench     # CPU time, not wall time: for a loaded machine
  *
  * Method: each cell (workload × runner) runs in a fresh `node --expose-gc`
  * process (no JIT feedback or heap leaks from one runner into another), which
@@ -54,6 +55,8 @@ interface Goal {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** What the cells time (bench/core.ts `now()`): wall time unless BENCH_CLOCK=cpu. */
+const CLOCK = process.env.BENCH_CLOCK === 'cpu' ? 'cpu' : 'wall';
 const repositoryRoot = join(here, '..', '..');
 const resultsDir = join(repositoryRoot, 'bench', 'results');
 const corePath = join(here, 'core.js');
@@ -158,18 +161,27 @@ function runCore(options: Options, cells: { workload: string; runner: RunnerName
 // Reporting
 
 const ROW_UNITS: Record<Row, string> = {
-  A: 'ns', A2: 'ns', B: 'ns', C: 'ns', 'D-mem': 'B', 'D-wake': 'ns', E: 'ns', F: 'ns', G: 'ns',
+  A: 'ns', A2: 'ns', BF: 'ns', BP: 'ns', C: 'ns', 'D-mem': 'B', 'D-wake': 'ns', E: 'ns', EP: 'ns', EF: 'ns', F: 'ns', G: 'ns',
+  XA: 'ns', XF: 'ns', 'DP-mem': 'B', 'DP-wake': 'ns', PA: 'ns',
 };
 const ROW_TITLES: Record<Row, string> = {
   A: 'A: yield a done Future / resolved Promise',
   A2: 'A2: yield a plain value',
-  B: 'B: yield a Future settled on a later iteration',
+  BF: 'BF: yield a Future settled on a later iteration',
+  BP: 'BP: yield a pending native Promise',
   C: 'C: coroutine call, 100 deep',
   'D-mem': 'D: heap per suspended coroutine',
   'D-wake': 'D: wake 100,000 suspended coroutines',
   E: 'E: yield a failed Future, caught',
   F: 'F: multi over 1,000 children (per child)',
   G: 'G: sleep(0) in 10,000 coroutines',
+  EP: 'EP: yield Promise.reject(new Error()), caught',
+  EF: 'EF: yield a Future failed with a fresh Error, caught',
+  XA: 'XA: await a coroutine call that finished at once',
+  XF: 'XF: await a done Future',
+  'DP-mem': 'DP: heap per coroutine on a shared Promise',
+  'DP-wake': 'DP: wake 100,000 + await Promise.all',
+  PA: 'PA: Promise.all over 1,000 coroutine calls',
 };
 
 function find(results: CellResult[], row: Row, runner: RunnerName): CellResult | undefined {
@@ -229,10 +241,19 @@ function checkGoals(results: CellResult[]): Goal[] {
     met: null,
     note: 'whirlwind (as Tornado, co and bluebird) rejects a plain value with BadYieldError',
   });
-  for (const row of ['B', 'E'] as const) {
+  for (const row of ['BF', 'BP', 'E'] as const) {
     atMost(`${row} vs native`, row, 'native', 1.2, 'native');
     atMost(`${row} vs co`, row, 'co', 1, 'co');
   }
+  // Issue 15: the Promise boundary.
+  for (const row of ['XA', 'XF'] as const) {
+    atMost(`${row} vs native`, row, 'native', 2, 'native');
+    atMost(`${row} vs native (stretch)`, row, 'native', 1.5, 'native');
+  }
+  for (const row of ['EP', 'EF'] as const) atMost(`${row} vs native`, row, 'native', 1.2, 'native');
+  atMost('DP heap vs native', 'DP-mem', 'native', 1.5, 'native');
+  atMost('DP wake-up vs native', 'DP-wake', 'native', 2, 'native');
+  atMost('PA vs Promise.all over async calls', 'PA', 'native', 1.5, 'native');
   atMost('C vs native', 'C', 'native', 2, 'native');
   atMost('D heap vs native', 'D-mem', 'native', 1.5, 'native');
   atMost('D wake-up vs native', 'D-wake', 'native', 2, 'native');
@@ -386,12 +407,12 @@ async function main(): Promise<void> {
     const markdown = [
       `# Core benchmark: ${mode} run`,
       '',
-      `${date} · ${machine} · commit ${gitCommit() ?? 'unknown'} · ${options.rounds} rounds, medians of all repetitions.`,
+      `${date} · ${machine} · commit ${gitCommit() ?? 'unknown'} · ${options.rounds} rounds, medians of all repetitions · ${CLOCK} clock${CLOCK === 'cpu' ? ' (BENCH_CLOCK=cpu: process CPU time, for a loaded machine)' : ''}.`,
       'Each cell: median per op, (ratio to native async/await in this run). D-mem is heap bytes per suspended coroutine.',
       '',
       table,
       '',
-      '## Goals (issue 8), whirlwind',
+      '## Goals (issues 8 and 15), whirlwind',
       '',
       goals.length > 0 ? goalsTable(goals) : '(no whirlwind cells selected)',
       '',
@@ -405,6 +426,7 @@ async function main(): Promise<void> {
       node: process.version,
       commit: gitCommit(),
       rounds: options.rounds,
+      clock: CLOCK,
       method:
         'each cell in a fresh node --expose-gc process: warm-up runs, then timed repetitions; rounds alternate cell order; value = median of all repetitions',
       units: Object.fromEntries(ROWS.map((row) => [row, ROW_UNITS[row] === 'B' ? 'bytes per suspended coroutine' : 'ns per op'])),
