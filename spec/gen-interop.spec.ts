@@ -291,6 +291,133 @@ describe('coroutines and native async code', () => {
     });
   });
 
+  // The Promise boundary's ordering rules (docs/performance.md, "Crossing the
+  // Promise boundary"): a coroutine follows a yielded native Promise as
+  // `await` does, and `await` of a done Future needs no loop iteration. Each
+  // test writes the same program with native async functions only and
+  // expects the same trace.
+  describe('ordering at the Promise boundary, pinned against native async', () => {
+    /** Three waiters on one pending promise, started in order; the middle one is `middle`. */
+    async function resumeOrder(middle: (p: Promise<number>, trace: string[]) => PromiseLike<unknown>): Promise<string[]> {
+      const trace: string[] = [];
+      let resolve!: (value: number) => void;
+      const promise = new Promise<number>((r) => (resolve = r));
+      const first = (async () => {
+        await promise;
+        trace.push('first');
+      })();
+      const second = middle(promise, trace);
+      const third = (async () => {
+        await promise;
+        trace.push('third');
+      })();
+      currentLoop().addCallback(() => trace.push('loop callback'));
+      resolve(1);
+      await Promise.all([first, second, third]);
+      return trace;
+    }
+
+    it('resumes a coroutine that yielded a pending native Promise where an await of it would resume', async () => {
+      const viaAwait = await resumeOrder(async (promise, trace) => {
+        await promise;
+        trace.push('second');
+      });
+      const viaYield = await resumeOrder(
+        coroutine(function* (promise: Promise<number>, trace: string[]) {
+          yield promise;
+          trace.push('second');
+        }),
+      );
+      expect(viaAwait).to.deep.equal(['loop callback', 'first', 'second', 'third']);
+      expect(viaYield).to.deep.equal(viaAwait);
+    });
+
+    it('resumes a coroutine from a yielded Promise without a loop iteration, as await does', async () => {
+      const loop = currentLoop();
+      const viaAwait = await (async () => {
+        const before = loop.iteration;
+        await Promise.resolve().then(() => 1);
+        return loop.iteration - before;
+      })();
+      const viaYield = await coroutine(function* () {
+        const before = loop.iteration;
+        yield Promise.resolve().then(() => 1);
+        return loop.iteration - before;
+      })();
+      expect(viaAwait).to.equal(0);
+      expect(viaYield).to.equal(viaAwait);
+    });
+
+    it('throws a yielded Promise\'s rejection in where an await of it would throw', async () => {
+      const trace: string[] = [];
+      const failing = coroutine(function* () {
+        try {
+          yield Promise.reject(new RangeError('no'));
+        } catch (error) {
+          trace.push((error as Error).name);
+        }
+      });
+      const native = (async () => {
+        try {
+          await Promise.reject(new RangeError('no'));
+        } catch (error) {
+          trace.push(`native ${(error as Error).name}`);
+        }
+      })();
+      const generator = failing();
+      await Promise.all([native, generator]);
+      // Started after the async function, resumed after it: the same microtask order.
+      expect(trace).to.deep.equal(['native RangeError', 'RangeError']);
+    });
+
+    it('resumes an await of a done Future without a loop iteration, as an await of a settled Promise', async () => {
+      const loop = currentLoop();
+      const done = new Future<number>();
+      done.setResult(7);
+      const before = loop.iteration;
+      const value = await done;
+      expect(value).to.equal(7);
+      expect(loop.iteration - before).to.equal(0);
+      const native = await Promise.resolve(7);
+      expect(loop.iteration - before).to.equal(0);
+      expect(native).to.equal(value);
+    });
+
+    it('still settles an await of a pending Future through the loop, after the callbacks queued before it', async () => {
+      const trace: string[] = [];
+      const future = new Future<number>();
+      const waiting = (async () => {
+        await future;
+        trace.push('await');
+      })();
+      await Promise.resolve(); // let the await reach the Future's then()
+      currentLoop().addCallback(() => trace.push('queued first'));
+      future.setResult(1);
+      await waiting;
+      expect(trace).to.deep.equal(['queued first', 'await']);
+    });
+
+    it('delivers cancel() to a coroutine waiting on a Promise one iteration later, and ignores the Promise after', async () => {
+      let resolve!: (value: string) => void;
+      const promise = new Promise<string>((r) => (resolve = r));
+      const seen: string[] = [];
+      const waiter = coroutine(function* () {
+        try {
+          yield promise;
+        } catch (error) {
+          seen.push((error as Error).name);
+        }
+        seen.push((yield Promise.resolve('next')) as string);
+        return 'finished';
+      });
+      const future = waiter();
+      expect(future.cancel()).to.equal(true);
+      resolve('late');
+      expect(await future).to.equal('finished');
+      expect(seen).to.deep.equal(['CancelledError', 'next']);
+    });
+  });
+
   describe('AsyncLocalStorage across the boundary', () => {
     const storage = new AsyncLocalStorage<number>();
 

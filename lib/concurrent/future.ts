@@ -87,10 +87,14 @@ function watchUntilExit(held: UnretrievedException): void {
 // end of the turn, and only the ones still unobserved then are registered.
 const AWAITING_END_OF_TURN: UnretrievedException = Object.freeze({ error: undefined });
 let endOfTurnCandidates: Future<unknown>[] = [];
+/** The end-of-turn check is queued (the list may be empty meanwhile: retrieved failures leave it). */
+let endOfTurnScheduled = false;
 const settledForEndOfTurn = Promise.resolve();
 
 function registerStillUnretrieved(): void {
+  endOfTurnScheduled = false;
   const candidates = endOfTurnCandidates;
+  if (candidates.length === 0) return;
   endOfTurnCandidates = [];
   for (const future of candidates) future.registerIfUnretrieved();
 }
@@ -220,7 +224,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._state = State.Failed;
     if (this.listeners === null && this.promise === null) {
       this.unretrieved = AWAITING_END_OF_TURN;
-      if (endOfTurnCandidates.length === 0) void settledForEndOfTurn.then(registerStillUnretrieved);
+      if (!endOfTurnScheduled) {
+        endOfTurnScheduled = true;
+        void settledForEndOfTurn.then(registerStillUnretrieved);
+      }
       endOfTurnCandidates.push(this);
     }
     this.scheduleListeners();
@@ -292,8 +299,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Makes `await future` work in native async code; settles through the loop's
-   * FIFO queue like any done callback.
+   * Makes `await future` work in native async code. A pending Future settles
+   * the promise through the loop's FIFO queue, like any done callback; a done
+   * one is read at once, so `await` of it resumes in a microtask, as `await`
+   * of a settled Promise does.
    */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -355,13 +364,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
   private asPromise(): Promise<T> {
     if (this.promise !== null) return this.promise;
     this.markRetrieved();
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.addListener((done: Future<T>) => {
-        if (done._state === State.Finished) resolve(done._result as T);
-        else if (done._state === State.Failed) reject(done._exception);
-        else reject(done.cancellationError());
-      });
-    });
+    if (this._state !== State.Pending) {
+      // Done already: a settled promise, so `await` of a done Future resumes
+      // in a microtask, as `await` of a settled Promise does, not a loop iteration later.
+      this.promise = settledPromise(this);
+      return this.promise;
+    }
+    const settler = new PromiseSettler();
+    promiseBeingMade = settler;
+    this.promise = new Promise<T>(captureResolvers);
+    this.addListener(settler);
     return this.promise;
   }
 
@@ -383,7 +395,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const unretrieved = this.unretrieved;
     if (unretrieved === null) return;
     this.unretrieved = null;
-    if (unretrieved === AWAITING_END_OF_TURN) return;
+    if (unretrieved === AWAITING_END_OF_TURN) {
+      // Usually the failure just added (a coroutine yields the failed Future a
+      // call returned): drop it now, so a turn that fails and catches many
+      // times does not keep them all, errors and stacks, until its end (bench
+      // workload EF: they outlived the young generation and doubled its GC time).
+      const last = endOfTurnCandidates.length - 1;
+      if (last >= 0 && endOfTurnCandidates[last] === this) endOfTurnCandidates.length = last;
+      return;
+    }
     unretrievedRegistry.unregister(unretrieved);
     unreportedAtExit.delete(unretrieved);
   }
@@ -406,6 +426,36 @@ export class Future<T = unknown> implements PromiseLike<T> {
   private stateName(): string {
     return this._state === State.Finished ? 'finished' : this._state === State.Failed ? 'failed' : 'cancelled';
   }
+}
+
+/**
+ * Settles the promise of a pending Future's `then` when the Future is done: a
+ * listener object, and a shared executor that hands it the resolvers, rather
+ * than an executor closure and a callback closure per promise (bench workload
+ * DP makes 100,000 of them).
+ */
+class PromiseSettler implements FutureListener {
+  resolve: (value: any) => void = ignoreOutcome;
+  reject: (error: unknown) => void = ignoreOutcome;
+  onFutureDone(done: Future<any>): void {
+    if (done._state === State.Finished) this.resolve(done._result);
+    else if (done._state === State.Failed) this.reject(done._exception);
+    else this.reject(done.cancellationError());
+  }
+}
+let promiseBeingMade: PromiseSettler | null = null;
+function captureResolvers(resolve: (value: any) => void, reject: (error: unknown) => void): void {
+  const settler = promiseBeingMade!;
+  promiseBeingMade = null;
+  settler.resolve = resolve;
+  settler.reject = reject;
+}
+function ignoreOutcome(): void {}
+
+/** A native promise settled as `future` is (done). */
+function settledPromise<T>(future: Future<T>): Promise<T> {
+  if (future._state === State.Finished) return Promise.resolve(future._result as T);
+  return Promise.reject(future._state === State.Failed ? future._exception : future.cancellationError());
 }
 
 class SingleShotIterator<T> implements Iterator<Future<T>, T, any> {

@@ -119,6 +119,11 @@ export function registerYieldable(
   };
 }
 
+/** @internal True if some `registerYieldable` converter may claim a value before the built-in rules. */
+export function hasYieldConverters(): boolean {
+  return converters.length > 0;
+}
+
 /**
  * True for the `moment` sentinel: for code that handles yielded values itself
  * (a custom `registerYieldable` converter, a wrapper around a generator).

@@ -8,6 +8,9 @@
  *   something that is not done; a done Future is consumed without giving up
  *   control, so `yield` of a done Future costs no loop iteration;
  * - `moment`, `undefined` and `null` resume after exactly one iteration;
+ * - a yielded native Promise is followed as `await` follows it: the
+ *   coroutine resumes in the promise's reaction, with no loop iteration
+ *   (docs/performance.md, "Crossing the Promise boundary");
  * - a failure is thrown into the generator at the `yield`;
  * - cancelling the coroutine's Future throws `CancelledError` at the current
  *   `yield` and cancels what it waits on (asyncio's `Task.cancel()`).
@@ -30,7 +33,7 @@ import { checkFunction, checkObject, refuse } from '../internal/arguments.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction } from '../internal/describe-safely.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
-import { convertYielded, moment } from './convert.js';
+import { convertYielded, hasYieldConverters, moment } from './convert.js';
 
 // The hot loop reads a Future's state as a number (a const enum: inlined).
 const PENDING = State.Pending;
@@ -46,6 +49,7 @@ export const MAX_SYNCHRONOUS_START_DEPTH = 500;
 let synchronousStartDepth = 0;
 
 const COROUTINE_MARK = Symbol.for('whirlwind.coroutine');
+const nativePromiseThen = Promise.prototype.then;
 const NOTHING_TO_THROW = Symbol('nothing to throw');
 
 /**
@@ -96,6 +100,13 @@ class Coroutine<R> extends Future<R> {
   /** An error `throwIn` delivers at the next resume; `NOTHING_TO_THROW` when none. */
   private pendingThrow: unknown = NOTHING_TO_THROW;
   private restoreContext: AsyncContextLike | null = null;
+  /** The native Promise the generator waits on, followed directly (see `waitForPromise`). */
+  private awaitingPromise: Promise<unknown> | null = null;
+  /**
+   * This coroutine's two reactions to the promises it waits on: made at its
+   * second wait, reused for every later one (`WAITED_ONCE` after the first).
+   */
+  private promiseReactions: PromiseReactions | null = null;
 
   constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function) {
     super();
@@ -133,6 +144,12 @@ class Coroutine<R> extends Future<R> {
     this.cancelDeferredForHandOff = false;
     this.cancelMessage = message;
     if (this.running) return true; // seen at the next yield
+    if (this.awaitingPromise !== null) {
+      // A Promise cannot be cancelled: stop following it; CancelledError lands one iteration later.
+      this.abandonPromise();
+      this.waitForMoment();
+      return true;
+    }
     const awaiting = this.awaiting;
     if (awaiting !== null) {
       // As asyncio's Task.cancel(): if the awaited future takes the cancel,
@@ -173,6 +190,7 @@ class Coroutine<R> extends Future<R> {
       awaiting.removeListener(this);
       this.awaiting = null;
     }
+    if (this.awaitingPromise !== null) this.abandonPromise();
     this.pendingThrow = error;
     // Rides on the moment mechanism so there is only ever one queued resume.
     if (!this.waitingForMoment) this.waitForMoment();
@@ -251,6 +269,9 @@ class Coroutine<R> extends Future<R> {
         if (traceSink !== null) traceSink.yielded(this, moment, true);
         this.waitForMoment();
         return;
+      } else if (this.waitedForPromise(yielded)) {
+        this.running = false;
+        return;
       } else {
         try {
           future = convertYielded(yielded);
@@ -295,6 +316,76 @@ class Coroutine<R> extends Future<R> {
         value = state === FAILED ? future.exception() : future.cancellationError();
       }
     }
+  }
+
+  /** Waits on `value` if it is a native Promise with the built-in `then` (see `waitForPromise`); false if not. */
+  private waitedForPromise(value: unknown): boolean {
+    // Traced runs, registered converters and a pending cancel take the general path (convertYielded).
+    if (this.cancelRequested || traceSink !== null || hasYieldConverters()) return false;
+    try {
+      // instanceof, not util.types.isPromise (a call into C++ that cost a quarter of
+      // bench workload BP's gap to native): an impostor (an object made from
+      // Promise.prototype, a Proxy) passes it, but then() refuses it, before any effect.
+      if (!(value instanceof Promise) || value.then !== nativePromiseThen) return false;
+      this.waitForPromise(value);
+      return true;
+    } catch {
+      this.awaitingPromise = null;
+      return false; // not a real promise, or a trap threw: convertYielded explains it
+    }
+  }
+
+  /**
+   * Waits on a native Promise as `await` does: one reaction on the promise
+   * itself, resuming the generator in that reaction (the same microtask in
+   * which an `await` of it would resume) rather than through a Future settled
+   * by it and a later loop iteration. No context capture either: a promise
+   * reaction runs in the AsyncLocalStorage context `then` was called in, and
+   * that is this coroutine's (its steps run in it).
+   */
+  private waitForPromise(promise: Promise<unknown>): void {
+    this.awaitingPromise = promise;
+    const reactions = this.promiseReactions;
+    if (reactions === null || reactions === WAITED_ONCE || reactions.stale) {
+      // The first wait, or an abandoned wait's reaction may still come: reactions
+      // that tell the waits apart by their promise. Reusable ones are made at
+      // the second wait: most coroutines that wait on a promise do it once.
+      if (reactions === null) this.promiseReactions = WAITED_ONCE;
+      else if (reactions === WAITED_ONCE) this.promiseReactions = new PromiseReactions(this);
+      nativePromiseThen.call(
+        promise,
+        (value) => {
+          if (this.takePromiseOutcome(promise, false, value)) this.run(false, value);
+        },
+        (error) => {
+          if (this.takePromiseOutcome(promise, true, error)) this.run(true, error);
+        },
+      );
+    } else {
+      nativePromiseThen.call(promise, reactions.fulfilled, reactions.rejected);
+    }
+  }
+
+  /**
+   * @internal The awaited promise settled: true if the caller should now step
+   * the generator with its outcome (`run`), false if we stopped waiting on it.
+   * The reaction calls `run` itself, with no `resume` frame between: an Error
+   * made in the resumed step captures its stack up to there, and each frame
+   * costs (bench workload EP). No `restoreContext` either (see `waitForPromise`).
+   */
+  takePromiseOutcome(promise: Promise<unknown> | null, isThrow: boolean, value: unknown): boolean {
+    if (promise !== null && this.awaitingPromise !== promise) return false;
+    this.awaitingPromise = null;
+    if (this.done()) return false;
+    if (traceSink !== null) traceSink.resumed(this, isThrow, value);
+    return true;
+  }
+
+  /** Stops following the awaited promise (cancel, throwIn); its reaction, when it comes, is ignored. */
+  private abandonPromise(): void {
+    this.awaitingPromise = null;
+    const reactions = this.promiseReactions;
+    if (reactions !== null && reactions !== WAITED_ONCE) reactions.stale = true;
   }
 
   private waitForMoment(): void {
@@ -352,6 +443,29 @@ class Coroutine<R> extends Future<R> {
 }
 
 export { Coroutine as Runner };
+
+/**
+ * A coroutine's reactions to the native promises it waits on, made once. While
+ * no wait was abandoned, a reaction can only be for the current wait (a wait
+ * ends only by its reaction); after one was (`stale`), these ignore what
+ * comes and each new wait gets reactions that check their promise.
+ */
+class PromiseReactions {
+  stale = false;
+  readonly fulfilled: (value: unknown) => void;
+  readonly rejected: (error: unknown) => void;
+  constructor(runner: Coroutine<unknown>) {
+    this.fulfilled = (value) => {
+      if (!this.stale && runner.takePromiseOutcome(null, false, value)) runner.run(false, value);
+    };
+    this.rejected = (error) => {
+      if (!this.stale && runner.takePromiseOutcome(null, true, error)) runner.run(true, error);
+    };
+  }
+}
+
+/** `promiseReactions` of a coroutine that waited on one promise: the next wait makes its own. */
+const WAITED_ONCE: PromiseReactions = Object.freeze(Object.create(PromiseReactions.prototype) as PromiseReactions);
 
 /** Futures whose result hands something over (a lock, a queue item): see `Waiter.handsOff`. */
 function isHandOff(future: Future<unknown>): boolean {
