@@ -31,9 +31,10 @@ export interface MigrateResult {
 type Style = 'tornado' | 'co';
 
 interface Site {
-  fn: t.FunctionExpression | t.ClassMethod | t.ClassPrivateMethod;
+  fn: t.FunctionExpression | t.FunctionDeclaration | t.ClassMethod | t.ClassPrivateMethod;
   style: Style;
-  form: 'wrap' | 'run' | 'method';
+  /** `helper`: a plain generator function that rewritten coroutines only ever run with `yield* helper()` (or co's `yield helper()`). */
+  form: 'wrap' | 'run' | 'method' | 'helper';
   call?: t.CallExpression;
   decorators: t.Decorator[];
   name?: string;
@@ -96,6 +97,8 @@ class Migration {
   private convertedTornado = false;
   private readonly handledReturns = new Set<t.Node>();
   private readonly localFunctions = new Map<string, 'generator' | 'function'>();
+  /** Local generator functions rewritten as async functions because coroutines only delegate to them. */
+  private readonly helperNames = new Set<string>();
   /** Local functions that return a function (a thunk, for co). */
   private readonly thunkFactories = new Set<string>();
   /** Variables initialized with an array or object literal (or an array method's result). */
@@ -114,7 +117,9 @@ class Migration {
     this.collectLocalFunctions();
     const sites = this.findSites();
     for (const site of sites) this.checkResultUses(site);
-    for (const site of sites) this.convert(site);
+    const helpers = this.findDelegatedHelpers(sites);
+    for (const helper of helpers) this.helperNames.add(helper.name!);
+    for (const site of [...sites, ...helpers]) this.convert(site);
     this.flagConcurrentCalls(sites);
     this.flagLeftoverReturns();
     for (const [offset, lines] of this.comments) this.edits.insert(offset, lines.join(''));
@@ -191,6 +196,54 @@ class Migration {
     };
   }
 
+  /**
+   * Generator functions declared in this file that are only ever called as `yield* helper(...)` (or, in co
+   * code, `yield helper(...)`) from rewritten coroutines or from other such helpers: they become async
+   * functions too, and those yields plain awaits. One that mentions gen.Return stays (a Return thrown in it
+   * ended the calling coroutine, which `return` in an async helper would not).
+   */
+  private findDelegatedHelpers(sites: Site[]): Site[] {
+    const candidates = new Map<string, t.FunctionDeclaration>();
+    walk(this.parsed.program, (node, parents) => {
+      if (node.type !== 'FunctionDeclaration' || !node.generator || node.async || !node.id) return;
+      if (parents[parents.length - 1]?.type.startsWith('Export')) return; // other modules may iterate it
+      let mentionsReturn = false;
+      walk(node.body, (inner) => {
+        if (genExport(this.bindings, inner) === 'Return') mentionsReturn = true;
+      });
+      if (!mentionsReturn) candidates.set(node.id.name, node);
+    });
+    const styles = new Map<string, Style>();
+    const delegatedTo = new Set<string>();
+    let changed = true;
+    while (changed && candidates.size > 0) {
+      changed = false;
+      const runners = new Map<t.Node, Style>(sites.map((site) => [site.fn, site.style]));
+      for (const [name, declaration] of candidates) runners.set(declaration, styles.get(name) ?? 'tornado');
+      walk(this.parsed.program, (node, parents) => {
+        if (node.type !== 'Identifier' || !candidates.has(node.name)) return;
+        const declaration = candidates.get(node.name)!;
+        if (parents[parents.length - 1] === declaration) return; // its own name
+        const call = parents[parents.length - 1];
+        const yielded = parents[parents.length - 2];
+        const runner = [...parents].reverse().find(isFunction);
+        const style = runner && runners.get(runner);
+        const delegated = call?.type === 'CallExpression' && call.callee === node && yielded?.type === 'YieldExpression'
+          && yielded.argument === call && style !== undefined && (yielded.delegate || style === 'co');
+        if (!delegated) {
+          candidates.delete(node.name);
+          changed = true;
+        } else {
+          delegatedTo.add(node.name);
+          if (style === 'co') styles.set(node.name, 'co');
+        }
+      });
+    }
+    return [...candidates].filter(([name]) => delegatedTo.has(name)).map(([name, fn]) => ({
+      fn, style: styles.get(name) ?? 'tornado', form: 'helper' as const, decorators: [], name, keep: false,
+    }));
+  }
+
   // ---- uses of a coroutine's result as a Future -------------------------------------------------------
 
   private checkResultUses(site: Site): void {
@@ -242,6 +295,7 @@ class Migration {
     if (site.style === 'tornado') this.convertedTornado = true;
     const { fn } = site;
     if (site.form === 'method') this.convertMethodHeader(site);
+    else if (site.form === 'helper') this.replaceFunctionKeyword(site.fn as t.FunctionDeclaration);
     else if (site.form === 'run') this.convertImmediateCall(site);
     else this.convertWrapped(site);
     this.fixReturnType(fn);
@@ -294,7 +348,7 @@ class Migration {
   }
 
   /** `function*` / `function *name` -> `async function` / `async function name`. */
-  private replaceFunctionKeyword(fn: t.FunctionExpression): void {
+  private replaceFunctionKeyword(fn: t.FunctionExpression | t.FunctionDeclaration): void {
     const star = this.tokenAfter('*', start(fn));
     const next = this.text[star.end];
     this.edits.replace(start(fn), star.end, /[\w$]/.test(next) ? 'async function ' : 'async function');
@@ -440,7 +494,7 @@ class Migration {
       this.edits.replace(end(inner), end(argument), wrap === '' ? '' : ')');
       return;
     }
-    if (site.style === 'co' || this.callsLocalGenerator(argument)) {
+    if ((site.style === 'co' && !this.callsHelper(argument)) || this.callsLocalGenerator(argument)) {
       this.flag(node, 'generator', 'yield* ran a generator inside this one; await does not run generators: '
         + 'make that generator an async function and await its call');
     }
@@ -452,9 +506,14 @@ class Migration {
     }
   }
 
+  /** A call of a local generator function that stays a generator. */
   private callsLocalGenerator(node: t.Node): boolean {
     return node.type === 'CallExpression' && node.callee.type === 'Identifier'
-      && this.localFunctions.get(node.callee.name) === 'generator';
+      && this.localFunctions.get(node.callee.name) === 'generator' && !this.helperNames.has(node.callee.name);
+  }
+
+  private callsHelper(node: t.Node): boolean {
+    return node.type === 'CallExpression' && node.callee.type === 'Identifier' && this.helperNames.has(node.callee.name);
   }
 
   /** co ran yielded thunks and generators; await does neither. */
@@ -558,7 +617,7 @@ class Migration {
       if (method === 'setImmediate' || method === 'nextTick' || method === 'queueMicrotask') found.add('loop callbacks');
     });
     if (site.style === 'co' || found.size === 0) return;
-    this.flag(site.form === 'method' ? site.fn : site.call!, 'fast-path', `await always gives up control, even for a `
+    this.flag(site.call ?? site.fn, 'fast-path', `await always gives up control, even for a `
       + `done Future; this function orders work with ${[...found].join(', ')}, so its interleaving can change`);
   }
 

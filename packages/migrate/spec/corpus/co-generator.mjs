@@ -1,4 +1,3 @@
-// expect-difference: generator
 import co from 'co';
 
 function* child(n) {
