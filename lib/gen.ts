@@ -29,6 +29,7 @@ export {
 export { multi, multiFuture } from './gen/convert.js';
 export type { MultiOptions, QuietExceptions } from './gen/multi.js';
 export { coroutine, isCoroutineFunction, Return, type CoroutineResult } from './gen/runner.js';
+export { coroutineKind, type CoroutineKind, type YieldRule } from './gen/kind.js';
 export { sleep, withTimeout, type WithTimeoutOptions } from './gen/timing.js';
 export { WaitIterator } from './gen/wait-iterator.js';
 export { Task, type NodeCallback } from './gen/task.js';

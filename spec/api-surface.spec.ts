@@ -33,6 +33,7 @@ import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull } from 'whirlwin
 import * as testingModule from 'whirlwind/testing';
 import { ExpectLog } from 'whirlwind/testing';
 import * as traceModule from 'whirlwind/trace';
+import * as coModule from 'whirlwind/co';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { declaredExports } from './support/declarations.js';
@@ -89,6 +90,7 @@ const entryPoints: Record<
       take: 'function',
     },
     extensions: {
+      coroutineKind: 'function',
       isMoment: 'function',
       futureFromCallback: 'function',
       callbackify: 'function',
@@ -100,6 +102,7 @@ const entryPoints: Record<
     },
     types: [
       'CollapsedValues',
+      'CoroutineKind',
       'CoroutineResult',
       'EmitterLike',
       'EventTargetLike',
@@ -112,6 +115,7 @@ const entryPoints: Record<
       'QuietExceptions',
       'WithTimeoutOptions',
       'YieldResult',
+      'YieldRule',
       'Yieldable',
     ],
   },
@@ -250,6 +254,15 @@ describe('the package entry points', () => {
     expect(declaredExports(declarationsOf('whirlwind'))).to.deep.equal(
       sorted(new Set([...values, ...types, ...Object.keys(namespaces)])),
     );
+  });
+
+  it('export from \'whirlwind/co\' exactly co, as its default export too, and its types; none of it from \'whirlwind\'', () => {
+    // A drop-in for another library rather than part of Tornado's API: reached only through its own subpath.
+    expect(sorted(Object.keys(coModule))).to.deep.equal(['co', 'default']);
+    expect(coModule.default).to.equal(coModule.co);
+    expect(kindOf(coModule.co)).to.equal('function');
+    expect(declaredExports(declarationsOf('whirlwind/co'))).to.deep.equal(sorted(['Co', 'CoResult', 'CoWrapped', 'co', 'default']));
+    expect(Object.keys(whirlwind)).to.not.include('co');
   });
 
   it('document every entry point package.json exports in the API docs (tools/api-docs/typedoc.json)', () => {

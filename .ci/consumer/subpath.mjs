@@ -158,6 +158,16 @@ const scenarios = {
     return `${result} ${[...trace.coroutines().values()].join(',')}`;
   },
 
+  async 'whirlwind/co'() {
+    const { default: co } = await import('whirlwind/co');
+    const add = co.wrap(function* (a) {
+      const [b, c] = yield [Promise.resolve(2), (done) => done(null, 3)];
+      return a + b + c;
+    });
+    const sum = await add(1);
+    return `${sum} ${co.co === co}`;
+  },
+
   async 'whirlwind/package.json'() {
     const { createRequire } = await import('node:module');
     return createRequire(import.meta.url)('whirlwind/package.json').name;
@@ -176,6 +186,7 @@ const expected = {
   'whirlwind/testing': 'start-end',
   'whirlwind/log': 'Exception in callback failsOnPurpose',
   'whirlwind/trace': 'traced tracedStep',
+  'whirlwind/co': '6 true',
   'whirlwind/package.json': 'whirlwind',
 };
 

@@ -34,6 +34,7 @@ import { BadYieldError } from '../internal/errors.js';
 import { describeFunction } from '../internal/describe-safely.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
 import { convertYielded, hasYieldConverters, moment } from './convert.js';
+import { convertByOwnRule, type BoundYieldRule, type YieldRule } from './yield-rule.js';
 
 // The hot loop reads a Future's state as a number (a const enum: inlined).
 const PENDING = State.Pending;
@@ -107,11 +108,14 @@ class Coroutine<R> extends Future<R> {
    * second wait, reused for every later one (`WAITED_ONCE` after the first).
    */
   private promiseReactions: PromiseReactions | null = null;
+  /** The yield rule of a `coroutineKind` and the coroutine's `this`; null for `coroutine`'s (the built-in rules). */
+  private readonly ownRule: BoundYieldRule | null;
 
-  constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function) {
+  constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function, ownRule: BoundYieldRule | null = null) {
     super();
     this.generator = generator;
     this.coroutineFunction = coroutineFunction;
+    this.ownRule = ownRule;
   }
 
   /** Runs the generator synchronously up to its first pending yield. */
@@ -264,7 +268,7 @@ class Coroutine<R> extends Future<R> {
       // trap, which may throw; convertYielded then names it, and the error is thrown in.
       if (isFuture(yielded)) {
         future = yielded;
-      } else if (yielded === undefined || yielded === null || yielded === moment) {
+      } else if ((yielded === undefined || yielded === null || yielded === moment) && this.ownRule === null) {
         this.running = false;
         if (traceSink !== null) traceSink.yielded(this, moment, true);
         this.waitForMoment();
@@ -274,7 +278,8 @@ class Coroutine<R> extends Future<R> {
         return;
       } else {
         try {
-          future = convertYielded(yielded);
+          // Only a kind's coroutines look further than convertYielded: the slow path of a non-Future yield.
+          future = this.ownRule === null ? convertYielded(yielded) : convertByOwnRule(this.ownRule, yielded);
         } catch (error) {
           isThrow = true;
           value = this.explainBadYield(error);
@@ -537,8 +542,10 @@ export function coroutine(fn: any, _context?: any, descriptor?: PropertyDescript
 
 const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {});
 
-function wrapAsCoroutine(fn: Function): Function {
-  if ((fn as any)[COROUTINE_MARK] === true) return fn;
+/** @internal `coroutine(fn)`; with `rule`, a coroutine of the kind that rule makes (see `coroutineKind`). */
+export function wrapAsCoroutine(fn: Function, rule: YieldRule | null = null): Function {
+  // A kind re-wraps a coroutine rather than keep it: it then runs under the kind's rules.
+  if (rule === null && (fn as any)[COROUTINE_MARK] === true) return fn;
   const isGeneratorFunction = Object.getPrototypeOf(fn) === GeneratorFunctionPrototype;
   const wrapper = isGeneratorFunction
     ? function (this: unknown): Future<unknown> {
@@ -550,7 +557,7 @@ function wrapAsCoroutine(fn: Function): Function {
         } catch (error) {
           return failedFuture(error);
         }
-        const runner = new Coroutine(generator, fn);
+        const runner = new Coroutine(generator, fn, rule === null ? null : { rule, self: this });
         if (callSitesEnabled) recordCallSite(runner, wrapper);
         runner.start();
         return runner;
@@ -564,7 +571,7 @@ function wrapAsCoroutine(fn: Function): Function {
           if (error instanceof Return) return resolvedFuture(error.value);
           return failedFuture(error);
         }
-        return futureFromReturnValue(returned, fn);
+        return futureFromReturnValue(returned, fn, rule === null ? null : { rule, self: this });
       };
   Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
@@ -573,7 +580,7 @@ function wrapAsCoroutine(fn: Function): Function {
   return wrapper;
 }
 
-function futureFromReturnValue(returned: unknown, fn: Function): Future<unknown> {
+function futureFromReturnValue(returned: unknown, fn: Function, ownRule: BoundYieldRule | null): Future<unknown> {
   if (isFuture(returned)) return returned;
   if (returned === null || (typeof returned !== 'object' && typeof returned !== 'function')) return resolvedFuture(returned);
   // As await reads what an async function returns: `then` once, its getter's throw a failure.
@@ -586,7 +593,14 @@ function futureFromReturnValue(returned: unknown, fn: Function): Future<unknown>
     return failedFuture(error); // a Proxy whose get trap throws
   }
   if (!isGenerator) return resolvedFuture(returned);
-  const runner = new Coroutine(returned as Generator<unknown, unknown, unknown>, fn);
+  const runner = new Coroutine(returned as Generator<unknown, unknown, unknown>, fn, ownRule);
+  runner.start();
+  return runner;
+}
+
+/** @internal Runs a generator object already made as a coroutine of `fn`, under `ownRule` (see `coroutineKind`). */
+export function runGenerator<R>(generator: Generator<unknown, R, unknown>, fn: Function, ownRule: BoundYieldRule | null): Future<R> {
+  const runner = new Coroutine(generator, fn, ownRule);
   runner.start();
   return runner;
 }
