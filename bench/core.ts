@@ -65,9 +65,11 @@ function now(): number {
 }
 /** What tsc emits for `P` (`void 0`): __awaiter then uses the global Promise. Typed as tslib declares it. */
 const GLOBAL_PROMISE = void 0 as unknown as Function;
-const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {
-  throw new Error('run with node --expose-gc (bench/run.ts does)');
-});
+const gc: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    throw new Error('run with node --expose-gc (bench/run.ts does)');
+  });
 
 // ---------------------------------------------------------------------------
 // Shared fixtures. Created once: the workloads measure yielding, not allocating.
@@ -268,7 +270,9 @@ function driveNested(generator: Generator<unknown, unknown, unknown>): unknown {
   let step = generator.next();
   while (step.done !== true) {
     const value = step.value;
-    step = generator.next(typeof value === 'object' && value !== null ? driveNested(value as Generator<unknown, unknown, unknown>) : value);
+    step = generator.next(
+      typeof value === 'object' && value !== null ? driveNested(value as Generator<unknown, unknown, unknown>) : value,
+    );
   }
   return step.value;
 }
@@ -500,7 +504,12 @@ function promiseSuspender(waiter: () => PromiseLike<void>): Suspender {
 }
 
 /** D: heap bytes per suspended coroutine (full GC before and after), then ns to wake each. */
-async function measureSuspended(runner: RunnerName, count: number, reps: number, warmups: number): Promise<Record<string, number[]>> {
+async function measureSuspended(
+  runner: RunnerName,
+  count: number,
+  reps: number,
+  warmups: number,
+): Promise<Record<string, number[]>> {
   const suspender = suspenders[runner];
   const bytes: number[] = [];
   const wake: number[] = [];
@@ -716,7 +725,12 @@ const DP_WAITERS: Partial<Record<RunnerName, () => PromiseLike<number>>> = {
 };
 
 /** DP: heap bytes per coroutine suspended on a shared Promise (its Future kept), then ns to wake each and gather all. */
-async function measureSharedPromise(runner: RunnerName, count: number, reps: number, warmups: number): Promise<Record<string, number[]>> {
+async function measureSharedPromise(
+  runner: RunnerName,
+  count: number,
+  reps: number,
+  warmups: number,
+): Promise<Record<string, number[]>> {
   const waiter = DP_WAITERS[runner]!;
   const bytes: number[] = [];
   const wake: number[] = [];
@@ -734,7 +748,8 @@ async function measureSharedPromise(runner: RunnerName, count: number, reps: num
     dpResolve(1);
     const values = await Promise.all(dpCalls);
     const wakeEnd = now();
-    if (values.length !== count || values[count - 1] !== 1) throw new Error('DP: the waiters did not all finish with 1');
+    if (values.length !== count || values[count - 1] !== 1)
+      throw new Error('DP: the waiters did not all finish with 1');
     dpCalls = [];
     if (rep < 0) continue;
     bytes.push((heapAfter - heapBefore) / count);
@@ -781,7 +796,7 @@ function promiseAllOver(child: () => PromiseLike<number>): (n: number) => Run {
 
 /** D has its own measurement (two rows); its runners map here so `runnersOf` lists them. */
 function measuredByCustom(): Run {
-  throw new Error('measured by the workload\'s custom function');
+  throw new Error("measured by the workload's custom function");
 }
 
 const resolvedNow = (compute: () => unknown): PromiseLike<unknown> => Promise.resolve(compute());
@@ -943,7 +958,23 @@ export const WORKLOADS: Record<string, Workload> = {
 
 /** The rows of the tables, in order (D and DP report two each). */
 export const ROWS = [
-  'A', 'A2', 'BF', 'BP', 'C', 'D-mem', 'D-wake', 'E', 'EP', 'EF', 'F', 'G', 'XA', 'XF', 'DP-mem', 'DP-wake', 'PA',
+  'A',
+  'A2',
+  'BF',
+  'BP',
+  'C',
+  'D-mem',
+  'D-wake',
+  'E',
+  'EP',
+  'EF',
+  'F',
+  'G',
+  'XA',
+  'XF',
+  'DP-mem',
+  'DP-wake',
+  'PA',
 ] as const;
 
 export function runnersOf(workload: string): RunnerName[] {
@@ -982,7 +1013,8 @@ export async function measureCell(
   quick: boolean,
 ): Promise<Record<string, number[]>> {
   const workload = WORKLOADS[workloadName];
-  if (workload === undefined) throw new Error(`unknown workload ${workloadName}; expected one of ${Object.keys(WORKLOADS).join(', ')}`);
+  if (workload === undefined)
+    throw new Error(`unknown workload ${workloadName}; expected one of ${Object.keys(WORKLOADS).join(', ')}`);
   const size = quick ? workload.size.quick : workload.size.full;
   const reps = quick ? 3 : 5;
   const warmups = quick ? 1 : 2;
@@ -997,7 +1029,9 @@ export async function measureCell(
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [workload, runner] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   if (!(RUNNERS as readonly string[]).includes(runner)) {
-    throw new Error(`usage: node --expose-gc dist/bench/core.js <${Object.keys(WORKLOADS).join('|')}> <${RUNNERS.join('|')}> [--quick]`);
+    throw new Error(
+      `usage: node --expose-gc dist/bench/core.js <${Object.keys(WORKLOADS).join('|')}> <${RUNNERS.join('|')}> [--quick]`,
+    );
   }
   const metrics = await measureCell(workload, runner as RunnerName, process.argv.includes('--quick'));
   process.stdout.write(`${JSON.stringify({ workload, runner, metrics })}\n`);

@@ -61,10 +61,14 @@ function buildWithoutHooks(): { dir: string; removed: number } {
 }
 
 function runCell(variant: Variant, workload: string): Record<string, number[]> {
-  const child = spawnSync(process.execPath, ['--expose-gc', join(variant.dist, 'bench', 'core.js'), workload, 'whirlwind'], {
-    encoding: 'utf8',
-    env: { ...process.env, ...variant.env },
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(variant.dist, 'bench', 'core.js'), workload, 'whirlwind'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...variant.env },
+    },
+  );
   if (child.status !== 0) throw new Error(`debug-options: ${variant.name} ${workload} failed:\n${child.stderr}`);
   return (JSON.parse(child.stdout.trim().split('\n').pop()!) as { metrics: Record<string, number[]> }).metrics;
 }
@@ -107,7 +111,9 @@ const table = [
   '',
   '| workload | variant | per op | vs hooks compiled out |',
   '|---|---|---:|---:|',
-  ...rows.map((r) => `| ${r.workload} | ${r.variant} | ${r.nsPerOp.toFixed(1)} ns | ${r.ratioToCompiledOut.toFixed(2)}× |`),
+  ...rows.map(
+    (r) => `| ${r.workload} | ${r.variant} | ${r.nsPerOp.toFixed(1)} ns | ${r.ratioToCompiledOut.toFixed(2)}× |`,
+  ),
 ].join('\n');
 console.log(table);
 

@@ -218,7 +218,10 @@ async function measureCell(shape: Shape, runner: RunnerName, quick: boolean): Pr
 
 function cellsOf(): { shape: Shape; runner: RunnerName }[] {
   return SHAPES.flatMap((shape) =>
-    RUNNERS.filter((runner) => runner === 'callbacks' || UPLOAD[shape][runner] !== null).map((runner) => ({ shape, runner })),
+    RUNNERS.filter((runner) => runner === 'callbacks' || UPLOAD[shape][runner] !== null).map((runner) => ({
+      shape,
+      runner,
+    })),
   );
 }
 
@@ -242,7 +245,8 @@ async function main(): Promise<void> {
   }
   const roundsAt = argv.indexOf('--rounds');
   const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 2 : 4;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`doxbee: --rounds expects a positive integer, got ${argv[roundsAt + 1]}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`doxbee: --rounds expects a positive integer, got ${argv[roundsAt + 1]}`);
   const cells = cellsOf();
   const ms = new Map<string, number[]>();
   const rss = new Map<string, number[]>();
@@ -256,7 +260,9 @@ async function main(): Promise<void> {
       const key = `${shape}/${runner}`;
       ms.set(key, [...(ms.get(key) ?? []), ...result.ms]);
       rss.set(key, [...(rss.get(key) ?? []), result.rssMB]);
-      process.stderr.write(`  round ${round + 1}/${rounds} ${key.padEnd(26)} ${median(result.ms).toFixed(1)} ms, ${result.rssMB.toFixed(0)} MB\n`);
+      process.stderr.write(
+        `  round ${round + 1}/${rounds} ${key.padEnd(26)} ${median(result.ms).toFixed(1)} ms, ${result.rssMB.toFixed(0)} MB\n`,
+      );
     }
   }
   const rows = cells.map(({ shape, runner }) => {
@@ -274,7 +280,8 @@ async function main(): Promise<void> {
     '| shape | runner | time | vs native | peak RSS | vs native |',
     '|---|---|---:|---:|---:|---:|',
     ...rows.map(
-      (r) => `| ${r.shape} | ${r.runner} | ${r.ms.toFixed(1)} ms | ${r.ratio.toFixed(2)}× | ${r.peakRssMB.toFixed(0)} MB | ${r.rssRatio.toFixed(2)}× |`,
+      (r) =>
+        `| ${r.shape} | ${r.runner} | ${r.ms.toFixed(1)} ms | ${r.ratio.toFixed(2)}× | ${r.peakRssMB.toFixed(0)} MB | ${r.rssRatio.toFixed(2)}× |`,
     ),
   ];
   console.log(lines.join('\n'));

@@ -76,14 +76,18 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<number>
 /** One request, body read; each client the way its users would write it. */
 type OneRequest = () => Promise<unknown>;
 
-function makeClients(url: string, concurrency: number): { run: Record<ClientName, OneRequest>; close: () => Promise<void> } {
+function makeClients(
+  url: string,
+  concurrency: number,
+): { run: Record<ClientName, OneRequest>; close: () => Promise<void> } {
   const whirlwind = new AsyncHTTPClient({ maxClients: concurrency });
   const undiciAgent = new Agent({ keepAliveTimeout: 60_000 });
   return {
     run: {
       AsyncHTTPClient: () => whirlwind.fetch(url).then((response) => response.body),
       fetch: () => fetch(url).then((response) => response.arrayBuffer()),
-      'undici.request': () => undiciRequest(url, { dispatcher: undiciAgent }).then((response) => response.body.arrayBuffer()),
+      'undici.request': () =>
+        undiciRequest(url, { dispatcher: undiciAgent }).then((response) => response.body.arrayBuffer()),
     },
     close: async () => {
       whirlwind.close();
@@ -127,7 +131,11 @@ async function main(): Promise<void> {
     for (let round = 0; round < options.rounds; round++) {
       const ordered = round % 2 === 0 ? cells : [...cells].reverse();
       for (const cell of ordered) {
-        const rate = await requestsPerSecond(clientsByConcurrency.get(cell.concurrency)!.run[cell.client], cell.concurrency, options.seconds);
+        const rate = await requestsPerSecond(
+          clientsByConcurrency.get(cell.concurrency)!.run[cell.client],
+          cell.concurrency,
+          options.seconds,
+        );
         samples.get(`${cell.concurrency}/${cell.client}`)!.push(rate);
       }
     }
@@ -148,7 +156,9 @@ async function main(): Promise<void> {
   for (const r of results) {
     const vsFetch = r.requestsPerSecond / rateOf(r.concurrency, 'fetch');
     const vsUndici = r.requestsPerSecond / rateOf(r.concurrency, 'undici.request');
-    console.log(`| ${r.concurrency} | ${r.client} | ${r.requestsPerSecond.toFixed(0)} | ${vsFetch.toFixed(2)}x | ${vsUndici.toFixed(2)}x |`);
+    console.log(
+      `| ${r.concurrency} | ${r.client} | ${r.requestsPerSecond.toFixed(0)} | ${vsFetch.toFixed(2)}x | ${vsUndici.toFixed(2)}x |`,
+    );
   }
   const summary = CONCURRENCIES.map((c) => ({
     concurrency: c,

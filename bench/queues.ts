@@ -133,7 +133,11 @@ async function nativePonger(ping: Queue<number>, pong: Queue<number>, trips: num
   }
 }
 
-async function promisePinger(ping: PromiseChannel<number>, pong: PromiseChannel<number>, trips: number): Promise<number> {
+async function promisePinger(
+  ping: PromiseChannel<number>,
+  pong: PromiseChannel<number>,
+  trips: number,
+): Promise<number> {
   let last = 0;
   for (let i = 0; i < trips; i++) {
     ping.send(i);
@@ -246,7 +250,8 @@ const lockHandOff: Workload = {
   unit: 'hand-off',
   size: { full: 200_000, quick: 20_000 },
   run: {
-    whirlwind: (ops) => loop.runSync(() => contend(new Lock(), holdLock, ops, whirlwindContender, 'whirlwind lock hand-off')),
+    whirlwind: (ops) =>
+      loop.runSync(() => contend(new Lock(), holdLock, ops, whirlwindContender, 'whirlwind lock hand-off')),
     native: (ops) => loop.runSync(() => contend(new Lock(), holdLock, ops, nativeContender, 'native lock hand-off')),
     promise: (ops) =>
       contend(
@@ -278,7 +283,8 @@ function parseOptions(argv: string[]): Options {
     else if (argv[i] === '--reps') options.reps = Number(argv[++i]);
     else throw new Error(`bench/queues: unknown argument ${argv[i]} (expected --reps N, --quick)`);
   }
-  if (!Number.isInteger(options.reps) || options.reps < 1) throw new Error('bench/queues: --reps must be a positive integer');
+  if (!Number.isInteger(options.reps) || options.reps < 1)
+    throw new Error('bench/queues: --reps must be a positive integer');
   return options;
 }
 
@@ -350,7 +356,12 @@ async function main(): Promise<void> {
   ];
   const goals = WORKLOADS.map((workload) => {
     const whirlwind = results.find((r) => r.workload === workload.name && r.variant === 'whirlwind')!;
-    return { workload: workload.name, goal: 'whirlwind coroutine within 1.5x of native async/await', ratio: whirlwind.ratioToNative, met: whirlwind.ratioToNative <= 1.5 };
+    return {
+      workload: workload.name,
+      goal: 'whirlwind coroutine within 1.5x of native async/await',
+      ratio: whirlwind.ratioToNative,
+      met: whirlwind.ratioToNative <= 1.5,
+    };
   });
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`;
   process.stdout.write(
@@ -367,7 +378,8 @@ async function main(): Promise<void> {
     machine,
     node: process.version,
     reps: options.reps,
-    method: 'one process; a warm-up run of each variant, then reps rounds alternating variant order; value = median ns per op',
+    method:
+      'one process; a warm-up run of each variant, then reps rounds alternating variant order; value = median ns per op',
     variants: describeVariant,
     results,
     goals,

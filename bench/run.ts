@@ -74,7 +74,8 @@ function parseOptions(argv: string[]): Options {
     else throw new Error(`bench: unknown argument ${arg}; expected --quick, --only <names>, --rounds <n>`);
   }
   if (options.rounds === 0) options.rounds = options.quick ? 2 : 4;
-  if (!Number.isInteger(options.rounds) || options.rounds < 1) throw new Error(`bench: --rounds expects a positive integer, got ${options.rounds}`);
+  if (!Number.isInteger(options.rounds) || options.rounds < 1)
+    throw new Error(`bench: --rounds expects a positive integer, got ${options.rounds}`);
   return options;
 }
 
@@ -98,7 +99,8 @@ function selectCells(only: string[]): { workload: string; runner: RunnerName }[]
   }
   // Ratios need native measured in the same run.
   for (const workload of new Set(cells.map((cell) => cell.workload))) {
-    if (!cells.some((cell) => cell.workload === workload && cell.runner === 'native')) cells.push({ workload, runner: 'native' });
+    if (!cells.some((cell) => cell.workload === workload && cell.runner === 'native'))
+      cells.push({ workload, runner: 'native' });
   }
   return cells;
 }
@@ -138,7 +140,11 @@ function runCore(options: Options, cells: { workload: string; runner: RunnerName
         if (!collected.has(key)) collected.set(key, []);
         collected.get(key)!.push(samples);
       }
-      process.stderr.write(`  round ${round + 1}/${options.rounds} ${workload.padEnd(2)} ${runner.padEnd(9)} ${Object.entries(metrics).map(([row, s]) => `${row} ${median(s).toFixed(1)}`).join(', ')} (${cellSeconds.toFixed(1)} s)\n`);
+      process.stderr.write(
+        `  round ${round + 1}/${options.rounds} ${workload.padEnd(2)} ${runner.padEnd(9)} ${Object.entries(metrics)
+          .map(([row, s]) => `${row} ${median(s).toFixed(1)}`)
+          .join(', ')} (${cellSeconds.toFixed(1)} s)\n`,
+      );
     }
   }
   const results: CellResult[] = [];
@@ -147,7 +153,14 @@ function runCore(options: Options, cells: { workload: string; runner: RunnerName
       const rounds = collected.get(`${row}/${runner}`);
       if (rounds === undefined) continue;
       const samples = rounds.flat();
-      results.push({ row, runner, median: median(samples), roundMedians: rounds.map(median), samples, ratioToNative: null });
+      results.push({
+        row,
+        runner,
+        median: median(samples),
+        roundMedians: rounds.map(median),
+        samples,
+        ratioToNative: null,
+      });
     }
   }
   for (const result of results) {
@@ -161,8 +174,23 @@ function runCore(options: Options, cells: { workload: string; runner: RunnerName
 // Reporting
 
 const ROW_UNITS: Record<Row, string> = {
-  A: 'ns', A2: 'ns', BF: 'ns', BP: 'ns', C: 'ns', 'D-mem': 'B', 'D-wake': 'ns', E: 'ns', EP: 'ns', EF: 'ns', F: 'ns', G: 'ns',
-  XA: 'ns', XF: 'ns', 'DP-mem': 'B', 'DP-wake': 'ns', PA: 'ns',
+  A: 'ns',
+  A2: 'ns',
+  BF: 'ns',
+  BP: 'ns',
+  C: 'ns',
+  'D-mem': 'B',
+  'D-wake': 'ns',
+  E: 'ns',
+  EP: 'ns',
+  EF: 'ns',
+  F: 'ns',
+  G: 'ns',
+  XA: 'ns',
+  XF: 'ns',
+  'DP-mem': 'B',
+  'DP-wake': 'ns',
+  PA: 'ns',
 };
 const ROW_TITLES: Record<Row, string> = {
   A: 'A: yield a done Future / resolved Promise',
@@ -257,7 +285,8 @@ function checkGoals(results: CellResult[]): Goal[] {
   atMost('C vs native', 'C', 'native', 2, 'native');
   atMost('D heap vs native', 'D-mem', 'native', 1.5, 'native');
   atMost('D wake-up vs native', 'D-wake', 'native', 2, 'native');
-  for (const row of ['A', 'C', 'D-mem', 'D-wake'] as const) atMost(`${row} at least 2× better than co`, row, 'co', 0.5, 'co');
+  for (const row of ['A', 'C', 'D-mem', 'D-wake'] as const)
+    atMost(`${row} at least 2× better than co`, row, 'co', 0.5, 'co');
   for (const row of ROWS) {
     const mine = ww(row);
     const theirs = other(row, 'bluebird');
@@ -311,27 +340,38 @@ function ratioChart(results: CellResult[], subtitle: string): string {
   const groupHeight = runners.length * barHeight + groupGap;
   const height = top + rows.length * groupHeight + 40;
   const width = left + plotWidth + 30;
-  const x = (ratio: number) => left + ((Math.log(ratio) - Math.log(low)) / (Math.log(high) - Math.log(low))) * plotWidth;
+  const x = (ratio: number) =>
+    left + ((Math.log(ratio) - Math.log(low)) / (Math.log(high) - Math.log(low))) * plotWidth;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="10" y="18" font-size="14" font-weight="bold">Time (or bytes) relative to native async/await, log scale: left of 1× is faster (smaller) than native</text>`);
+  parts.push(
+    `<text x="10" y="18" font-size="14" font-weight="bold">Time (or bytes) relative to native async/await, log scale: left of 1× is faster (smaller) than native</text>`,
+  );
   parts.push(`<text x="10" y="34" fill="#555">${escapeXml(subtitle)}</text>`);
   runners.forEach((runner, i) => {
     const lx = 10 + i * 120;
     parts.push(`<rect x="${lx}" y="44" width="10" height="10" fill="${RUNNER_COLOURS[runner]}"/>`);
     parts.push(`<text x="${lx + 14}" y="53">${runner}</text>`);
   });
-  const ticks = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].filter((t) => t >= low && t <= high);
+  const ticks = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].filter(
+    (t) => t >= low && t <= high,
+  );
   const plotBottom = top + rows.length * groupHeight;
   for (const tick of ticks) {
     const tx = x(tick).toFixed(1);
-    parts.push(`<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${plotBottom}" stroke="${tick === 1 ? '#000' : '#ddd'}" stroke-width="${tick === 1 ? 1.5 : 1}"/>`);
+    parts.push(
+      `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${plotBottom}" stroke="${tick === 1 ? '#000' : '#ddd'}" stroke-width="${tick === 1 ? 1.5 : 1}"/>`,
+    );
     parts.push(`<text x="${tx}" y="${plotBottom + 14}" text-anchor="middle">${tick}×</text>`);
   }
   rows.forEach((row, g) => {
     const gy = top + g * groupHeight;
-    parts.push(`<text x="${left - 8}" y="${gy + (runners.length * barHeight) / 2 + 4}" text-anchor="end">${escapeXml(ROW_TITLES[row])}</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${gy + (runners.length * barHeight) / 2 + 4}" text-anchor="end">${escapeXml(ROW_TITLES[row])}</text>`,
+    );
     runners.forEach((runner, i) => {
       const result = find(results, row, runner);
       const by = gy + i * barHeight;
@@ -340,18 +380,28 @@ function ratioChart(results: CellResult[], subtitle: string): string {
       const one = x(1);
       const end = x(result.ratioToNative);
       const faster = end < one;
-      parts.push(`<rect x="${Math.min(one, end).toFixed(1)}" y="${by}" width="${Math.max(1, Math.abs(end - one)).toFixed(1)}" height="${barHeight - 2}" fill="${RUNNER_COLOURS[runner]}"><title>${runner} ${row}: ${formatRatio(result.ratioToNative)} native</title></rect>`);
-      parts.push(`<text x="${(faster ? end - 3 : end + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="9" fill="#333" text-anchor="${faster ? 'end' : 'start'}">${formatRatio(result.ratioToNative)}</text>`);
+      parts.push(
+        `<rect x="${Math.min(one, end).toFixed(1)}" y="${by}" width="${Math.max(1, Math.abs(end - one)).toFixed(1)}" height="${barHeight - 2}" fill="${RUNNER_COLOURS[runner]}"><title>${runner} ${row}: ${formatRatio(result.ratioToNative)} native</title></rect>`,
+      );
+      parts.push(
+        `<text x="${(faster ? end - 3 : end + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="9" fill="#333" text-anchor="${faster ? 'end' : 'start'}">${formatRatio(result.ratioToNative)}</text>`,
+      );
     });
   });
-  parts.push(`<text x="${left + plotWidth / 2}" y="${plotBottom + 30}" text-anchor="middle" fill="#555">ratio to native async/await (1× = native)</text>`);
+  parts.push(
+    `<text x="${left + plotWidth / 2}" y="${plotBottom + 30}" text-anchor="middle" fill="#555">ratio to native async/await (1× = native)</text>`,
+  );
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repositoryRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: repositoryRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -377,7 +427,8 @@ function otherSuites(options: Options): string[] {
 function checkOnlyNames(only: string[]): void {
   const known = [...Object.keys(WORKLOADS), ...RUNNERS, ...allSuites()];
   const unknown = only.filter((name) => !known.includes(name));
-  if (unknown.length > 0) throw new Error(`bench: --only ${unknown.join(',')} names nothing; expected some of ${known.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`bench: --only ${unknown.join(',')} names nothing; expected some of ${known.join(', ')}`);
 }
 
 function runSuite(name: string): boolean {
@@ -397,7 +448,9 @@ async function main(): Promise<void> {
   let failedSuites = 0;
   if (cells.length > 0) {
     const mode = options.quick ? 'quick' : 'full';
-    process.stderr.write(`core suite (${mode}): ${cells.length} cells × ${options.rounds} rounds, each in a fresh process\n`);
+    process.stderr.write(
+      `core suite (${mode}): ${cells.length} cells × ${options.rounds} rounds, each in a fresh process\n`,
+    );
     const results = runCore(options, cells);
     const goals = checkGoals(results);
     const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}`;
@@ -429,7 +482,9 @@ async function main(): Promise<void> {
       clock: CLOCK,
       method:
         'each cell in a fresh node --expose-gc process: warm-up runs, then timed repetitions; rounds alternate cell order; value = median of all repetitions',
-      units: Object.fromEntries(ROWS.map((row) => [row, ROW_UNITS[row] === 'B' ? 'bytes per suspended coroutine' : 'ns per op'])),
+      units: Object.fromEntries(
+        ROWS.map((row) => [row, ROW_UNITS[row] === 'B' ? 'bytes per suspended coroutine' : 'ns per op']),
+      ),
       workloads: Object.fromEntries(Object.entries(WORKLOADS).map(([name, workload]) => [name, workload.unit])),
       results: results.map((result) => ({
         ...result,
@@ -443,12 +498,16 @@ async function main(): Promise<void> {
     // Only a full, unfiltered run replaces the committed results (and the
     // tables in docs/performance.md); --quick and --only runs go to partial.*.
     const complete = !options.quick && options.only.length === 0;
-    const [jsonName, mdName, svgName] = complete ? ['latest.json', 'latest.md', 'ratios.svg'] : ['partial.json', 'partial.md', 'partial-ratios.svg'];
+    const [jsonName, mdName, svgName] = complete
+      ? ['latest.json', 'latest.md', 'ratios.svg']
+      : ['partial.json', 'partial.md', 'partial-ratios.svg'];
     writeFileSync(join(resultsDir, jsonName), `${JSON.stringify(json, null, 2)}\n`);
     writeFileSync(join(resultsDir, mdName), markdown);
     writeFileSync(join(resultsDir, svgName), ratioChart(results, subtitle));
     if (complete) updatePerformanceDoc(markdown);
-    process.stdout.write(`${markdown}\nwrote bench/results/${jsonName}, ${mdName}, ${svgName} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    process.stdout.write(
+      `${markdown}\nwrote bench/results/${jsonName}, ${mdName}, ${svgName} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
   }
   for (const suite of otherSuites(options)) if (!runSuite(suite)) failedSuites++;
   if (failedSuites > 0) process.exitCode = 1;

@@ -87,7 +87,12 @@ interface Row {
   bytes: number;
 }
 
-async function measure(server: ServerThread, style: string, code: string, fetchAll: (urls: string[]) => Promise<Buffer[]>): Promise<Row> {
+async function measure(
+  server: ServerThread,
+  style: string,
+  code: string,
+  fetchAll: (urls: string[]) => Promise<Buffer[]>,
+): Promise<Row> {
   const urls = Array.from({ length: URL_COUNT }, (_, i) => `${server.baseUrl}/page/${i}`);
   await server.takeStats(); // start from zero
   const started = performance.now();
@@ -112,13 +117,17 @@ function traceAsyncFetchGen(url: string): Future<Buffer> {
   const loop = IOLoop.current();
   const started = performance.now();
   const step = (text: string) =>
-    console.log(`  ${(performance.now() - started).toFixed(0).padStart(4)} ms  iteration ${String(loop.iteration).padStart(3)}  ${text}`);
+    console.log(
+      `  ${(performance.now() - started).toFixed(0).padStart(4)} ms  iteration ${String(loop.iteration).padStart(3)}  ${text}`,
+    );
 
   const tracedAsyncFetchGen = gen.coroutine(function* asyncFetchGen(url: string) {
     step('the coroutine body starts at once, inside the call');
     const httpClient = new AsyncHTTPClient();
     const fetchFuture = httpClient.fetch(url);
-    step(`yield httpClient.fetch(url): the Future is ${fetchFuture.done() ? 'done' : 'pending'}, so the coroutine suspends here`);
+    step(
+      `yield httpClient.fetch(url): the Future is ${fetchFuture.done() ? 'done' : 'pending'}, so the coroutine suspends here`,
+    );
     const response: HTTPResponse = yield fetchFuture;
     step(`resumed: the runner sent the response in (HTTP ${response.code}, ${response.body.length} bytes)`);
     step('throw new gen.Return(response.body): the coroutine finishes');
@@ -129,7 +138,8 @@ function traceAsyncFetchGen(url: string): Future<Buffer> {
   const future = tracedAsyncFetchGen(url) as Future<Buffer>;
   step(`the call returned ${future}: before the fetch is done — that is what makes it asynchronous`);
   // Other work the loop runs while the coroutine waits for the network.
-  for (const ms of [25, 50, 75]) loop.callLater(ms / 1000, () => step(`the loop ran other work (a timer set for ${ms} ms)`));
+  for (const ms of [25, 50, 75])
+    loop.callLater(ms / 1000, () => step(`the loop ran other work (a timer set for ${ms} ms)`));
   future.addDoneCallback((done) => step(`the Future is done: ${done}`));
   return future;
 }
@@ -152,11 +162,17 @@ async function main(): Promise<void> {
       ),
     );
     rows.push(
-      await measure(server, 'asyncFetchGen', 'all 20 calls, then yield gen.multi', (urls) =>
-        loop.runSync(gen.coroutine(function* () {
-          const bodies: Buffer[] = yield gen.multi(urls.map((url) => asyncFetchGen(url)));
-          return bodies;
-        })) as Promise<Buffer[]>,
+      await measure(
+        server,
+        'asyncFetchGen',
+        'all 20 calls, then yield gen.multi',
+        (urls) =>
+          loop.runSync(
+            gen.coroutine(function* () {
+              const bodies: Buffer[] = yield gen.multi(urls.map((url) => asyncFetchGen(url)));
+              return bodies;
+            }),
+          ) as Promise<Buffer[]>,
       ),
     );
     rows.push(
@@ -175,7 +191,9 @@ async function main(): Promise<void> {
         `the shared AsyncHTTPClient runs maxClients = ${maxClients} at a time, so they take ~${Math.ceil(URL_COUNT / maxClients)} rounds of ~${RESPONSE_DELAY_MS} ms.`,
     );
     const allBodies = rows.every((row) => row.stats.requests === URL_COUNT && row.bytes === rows[0]!.bytes);
-    console.log(`(Every style got the same ${rows[0]!.bytes} bytes from ${URL_COUNT} requests: ${allBodies ? 'yes' : 'NO'}.)`);
+    console.log(
+      `(Every style got the same ${rows[0]!.bytes} bytes from ${URL_COUNT} requests: ${allBodies ? 'yes' : 'NO'}.)`,
+    );
 
     console.log('\nasyncFetchGen, step by step:');
     const body = await loop.runSync(() => traceAsyncFetchGen(`${server.baseUrl}/traced`));

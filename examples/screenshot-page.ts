@@ -38,7 +38,9 @@ export interface PageScreenshot {
 /** Renders the HTML file at `htmlPath` `width` pixels wide and shoots all of it, however tall. */
 export async function screenshotWholePage(htmlPath: string, width: number): Promise<PageScreenshot> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install the OS package (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `No Chromium at ${chromiumPath}: install the OS package (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'whirlwind-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -45,7 +45,9 @@ const folder = new URL('../../docs/', import.meta.url);
 const htmlFile = new URL('trace-example.html', folder);
 writeFileSync(htmlFile, trace.toHTML('whirlwind trace: two workers crawling three pages'));
 writeFileSync(new URL('trace-example.json', folder), JSON.stringify(trace.toChromeTrace(), null, 1) + '\n');
-console.log(`crawled ${result} pages; ${trace.events.length} events written to docs/trace-example.html and docs/trace-example.json`);
+console.log(
+  `crawled ${result} pages; ${trace.events.length} events written to docs/trace-example.html and docs/trace-example.json`,
+);
 console.log(trace.toText());
 if (process.argv.includes('--png')) {
   const shot = await screenshotWholePage(fileURLToPath(htmlFile), TRACE_PICTURE_WIDTH);

@@ -25,7 +25,8 @@ import { describeValue, isRevokedProxy } from './internal/describe-safely.js';
 import { coroutineKind } from './gen/kind.js';
 
 /** The value of a generator's `return`, for typing what `co` resolves with. */
-type Returned<G> = G extends Generator<unknown, infer R, any> ? R : G extends Iterator<unknown, infer R, any> ? R : never;
+type Returned<G> =
+  G extends Generator<unknown, infer R, any> ? R : G extends Iterator<unknown, infer R, any> ? R : never;
 
 /** A function co can run: a generator function, or any function (its return value is the result). */
 type Runnable = (...args: any[]) => unknown;
@@ -38,7 +39,10 @@ export type CoResult<F> = F extends (...args: any[]) => infer G
   : Returned<F>;
 
 /** A function made by `co.wrap`: a Promise per call, and the generator function it wraps. */
-export type CoWrapped<F extends Runnable> = ((this: ThisParameterType<F>, ...args: Parameters<F>) => Promise<CoResult<F>>) & {
+export type CoWrapped<F extends Runnable> = ((
+  this: ThisParameterType<F>,
+  ...args: Parameters<F>
+) => Promise<CoResult<F>>) & {
   readonly __generatorFunction__: F;
 };
 
@@ -83,7 +87,8 @@ const coStyle = coroutineKind(function coYieldRule(value: unknown, self: unknown
 export const co: Co = function co(this: unknown, fn?: unknown, ...args: unknown[]): Promise<unknown> {
   const self = this;
   return new Promise((resolve, reject) => {
-    if (isRevokedProxy(fn)) throw new TypeError(`co: expected a generator function or a generator, got ${describeValue(fn)}`);
+    if (isRevokedProxy(fn))
+      throw new TypeError(`co: expected a generator function or a generator, got ${describeValue(fn)}`);
     let generator = fn;
     if (typeof generator === 'function') generator = generator.apply(self, args);
     if (!hasNext(generator)) return resolve(generator);
@@ -205,7 +210,10 @@ function objectPromise(source: Record<string, unknown>, self: unknown): Promise<
   return Promise.all(waits).then(() => results);
 }
 
-function passThrough(converted: Future<unknown> | PromiseLike<unknown> | typeof NOT_YIELDABLE, value: unknown): unknown {
+function passThrough(
+  converted: Future<unknown> | PromiseLike<unknown> | typeof NOT_YIELDABLE,
+  value: unknown,
+): unknown {
   return converted === NOT_YIELDABLE ? value : converted;
 }
 

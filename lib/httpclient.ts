@@ -69,7 +69,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // bytes); never CR, LF, NUL, other control characters or characters above
 // U+00FF, which Node itself refuses only when the request is sent.
 const FORBIDDEN_IN_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-const VALUE_RULE = 'tabs and visible Latin-1 characters only (no CR, LF, NUL, other control characters or characters above U+00FF)';
+const VALUE_RULE =
+  'tabs and visible Latin-1 characters only (no CR, LF, NUL, other control characters or characters above U+00FF)';
 
 // Its fields besides `url` are the options with their defaults filled in
 // (RequestSettings, from the one table in internal/http-options.ts), declared
@@ -232,7 +233,8 @@ export class HTTPClientError extends WhirlwindError {
   /** `description` defaults to the status's reason phrase; codes other than 599 are prefixed `HTTP <code>: `. */
   constructor(code: number, description?: string, response?: HTTPResponse, options?: { cause?: unknown }) {
     if (typeof code !== 'number') refuse('HTTPClientError', 'a status code (number)', code);
-    if (description !== undefined && typeof description !== 'string') refuse('HTTPClientError', 'a description string', description);
+    if (description !== undefined && typeof description !== 'string')
+      refuse('HTTPClientError', 'a description string', description);
     const text = description ?? STATUS_CODES[code] ?? 'Unknown';
     super(code === 599 ? text : `HTTP ${code}: ${text}`, options);
     this.code = code;
@@ -364,7 +366,10 @@ export class AsyncHTTPClient {
       this.forget(pending);
       futureSetExceptionUnlessCancelled(
         pending.future,
-        new HTTPClientError(599, `AsyncHTTPClient closed before the request finished ${requestLabel(pending.spec.method, pending.spec.url)}`),
+        new HTTPClientError(
+          599,
+          `AsyncHTTPClient closed before the request finished ${requestLabel(pending.spec.method, pending.spec.url)}`,
+        ),
       );
     }
     if (this.agents !== null) destroyAgents(this.agents);
@@ -519,7 +524,9 @@ function prepareRequest(
   if (request instanceof HTTPRequest) {
     const given = Object.keys(requestOptions);
     if (given.length > 0) {
-      throw new TypeError(`${what}: request options (${given.join(', ')}) can only be given with a URL string, not with an HTTPRequest`);
+      throw new TypeError(
+        `${what}: request options (${given.join(', ')}) can only be given with a URL string, not with an HTTPRequest`,
+      );
     }
     return { request, raiseError };
   }
@@ -541,17 +548,25 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`HTTPRequest: malformed URL ${describeName(redactUrl(url))}: expected an absolute http:// or https:// URL`);
+    throw new TypeError(
+      `HTTPRequest: malformed URL ${describeName(redactUrl(url))}: expected an absolute http:// or https:// URL`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     const shown = describeName(redactUrl(url));
-    throw new TypeError(`HTTPRequest: unsupported URL scheme ${describeName(parsed.protocol)} in ${shown}: expected http: or https:`);
+    throw new TypeError(
+      `HTTPRequest: unsupported URL scheme ${describeName(parsed.protocol)} in ${shown}: expected http: or https:`,
+    );
   }
   if (typeof method !== 'string' || !TOKEN.test(method)) {
-    throw new TypeError(`HTTPRequest: invalid method ${describeName(method)}: expected a token such as 'GET' (no spaces, CR or LF)`);
+    throw new TypeError(
+      `HTTPRequest: invalid method ${describeName(method)}: expected a token such as 'GET' (no spaces, CR or LF)`,
+    );
   }
   if (!SUPPORTED_METHODS.has(method) && !request.allowNonstandardMethods) {
-    throw new TypeError(`HTTPRequest: unknown method ${describeName(method)} (set allowNonstandardMethods to send it anyway)`);
+    throw new TypeError(
+      `HTTPRequest: unknown method ${describeName(method)} (set allowNonstandardMethods to send it anyway)`,
+    );
   }
   const body = request.body;
   if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
@@ -581,19 +596,26 @@ function toFetchSpec(request: HTTPRequest, startTime: number, readFiles = true):
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(checkHeaders(request.headers) ?? {})) {
-    if (!TOKEN.test(name)) throw new TypeError(`HTTPRequest: invalid header name ${describeName(name)}: expected a token (no spaces, CR or LF)`);
+    if (!TOKEN.test(name))
+      throw new TypeError(
+        `HTTPRequest: invalid header name ${describeName(name)}: expected a token (no spaces, CR or LF)`,
+      );
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string' || FORBIDDEN_IN_VALUE.test(text)) {
-      throw new TypeError(`HTTPRequest: invalid value ${describeValue(value)} for header ${name}: expected a string of ${VALUE_RULE}`);
+      throw new TypeError(
+        `HTTPRequest: invalid value ${describeValue(value)} for header ${name}: expected a string of ${VALUE_RULE}`,
+      );
     }
     headers[name.toLowerCase()] = text;
   }
   const bodyBytes = body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   checkFraming(headers, bodyBytes);
   const userAgent = request.userAgent ?? headers['user-agent'] ?? DEFAULT_USER_AGENT;
-  if (FORBIDDEN_IN_VALUE.test(userAgent)) throw new TypeError(`HTTPRequest: invalid userAgent ${describeValue(userAgent)}: expected ${VALUE_RULE}`);
+  if (FORBIDDEN_IN_VALUE.test(userAgent))
+    throw new TypeError(`HTTPRequest: invalid userAgent ${describeValue(userAgent)}: expected ${VALUE_RULE}`);
   headers['user-agent'] = userAgent;
-  if (request.decompressResponse && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip, deflate, br';
+  if (request.decompressResponse && headers['accept-encoding'] === undefined)
+    headers['accept-encoding'] = 'gzip, deflate, br';
   if (request.authUsername !== undefined) {
     const credentials = `${request.authUsername}:${request.authPassword ?? ''}`;
     headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
@@ -648,11 +670,15 @@ function readCaCerts(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`HTTPRequest: cannot read caCerts file ${describeName(path)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`HTTPRequest: cannot read caCerts file ${describeName(path)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   // Node silently ignores `ca` text that holds no certificate: say so at the call instead.
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new Error(`HTTPRequest: caCerts file ${describeName(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    throw new Error(
+      `HTTPRequest: caCerts file ${describeName(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
   }
   return text;
 }
@@ -666,15 +692,22 @@ function checkHeaders<H>(headers: H): H {
   if (headers === undefined || headers === null) return headers;
   const prototype = typeof headers === 'object' && !Array.isArray(headers) ? Object.getPrototypeOf(headers) : undefined;
   if (prototype !== Object.prototype && prototype !== null) {
-    const hint = headers instanceof Map || (typeof Headers === 'function' && headers instanceof Headers) ? ' (convert it with Object.fromEntries)' : '';
-    throw new TypeError(`HTTPRequest: headers must be a plain object of header names to values, got ${describeValue(headers)}${hint}`);
+    const hint =
+      headers instanceof Map || (typeof Headers === 'function' && headers instanceof Headers)
+        ? ' (convert it with Object.fromEntries)'
+        : '';
+    throw new TypeError(
+      `HTTPRequest: headers must be a plain object of header names to values, got ${describeValue(headers)}${hint}`,
+    );
   }
   return headers;
 }
 
 function checkSeconds(value: unknown, name: string): void {
   if (typeof value !== 'number' || !(value >= 0)) {
-    throw new TypeError(`HTTPRequest: ${name} must be a number of seconds >= 0 (0 = none), got ${describeValue(value)}`);
+    throw new TypeError(
+      `HTTPRequest: ${name} must be a number of seconds >= 0 (0 = none), got ${describeValue(value)}`,
+    );
   }
 }
 
@@ -689,14 +722,22 @@ function toBuffer(bytes: Uint8Array): Buffer {
 }
 
 /** Completes `future` from a transport outcome: both clients answer through here, so they answer alike. */
-function settleFromOutcome(future: Future<HTTPResponse>, request: HTTPRequest, raiseError: boolean, outcome: FetchOutcome): void {
+function settleFromOutcome(
+  future: Future<HTTPResponse>,
+  request: HTTPRequest,
+  raiseError: boolean,
+  outcome: FetchOutcome,
+): void {
   if (outcome.kind === 'failure') {
     // A throwing headerCallback/streamingCallback fails the fetch with its own error.
     const error =
       'hookError' in outcome
         ? outcome.hookError
         : new HTTPClientError(599, outcome.message, undefined, {
-            cause: outcome.causeMessage === null ? undefined : Object.assign(new Error(outcome.causeMessage), { code: outcome.causeCode }),
+            cause:
+              outcome.causeMessage === null
+                ? undefined
+                : Object.assign(new Error(outcome.causeMessage), { code: outcome.causeCode }),
           });
     futureSetExceptionUnlessCancelled(future, error);
     return;

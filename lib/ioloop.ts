@@ -88,7 +88,6 @@ const MAX_SPARE_QUEUE_SLOTS = 3 * 4096;
  */
 const TIMER_SLACK_SECONDS = 1e-6;
 
-
 /**
  * A scheduled timer, as returned by `callLater`, `callAt` and `addTimeout`;
  * pass it to `removeTimeout` to cancel.
@@ -348,7 +347,8 @@ export class IOLoop {
 
   /** Cancels a timer; removing one that already ran or was removed is a no-op. */
   removeTimeout(handle: TimeoutHandle): void {
-    if (isRevokedProxy(handle) || !(handle instanceof TimeoutHandle)) refuse('removeTimeout', 'a TimeoutHandle', handle);
+    if (isRevokedProxy(handle) || !(handle instanceof TimeoutHandle))
+      refuse('removeTimeout', 'a TimeoutHandle', handle);
     if (handle.callback === null) return;
     // A handle from another loop (IOLoop.current() changed since it was made):
     // its own heap must count it dead and re-arm its Node timer, or that timer
@@ -799,7 +799,11 @@ function runTimed(task: Task, a: unknown, b: unknown, subject: unknown, started:
 /** Naming the culprit reads user properties (a `coroutineFunction`, a `name` getter): it must not throw into the drain. */
 function warnBlocked(elapsedMs: number, subject: unknown, task: Task): void {
   try {
-    genLog.warning('IOLoop blocked for %s seconds in %s', (elapsedMs / 1000).toFixed(3), describeBlocker(subject, task));
+    genLog.warning(
+      'IOLoop blocked for %s seconds in %s',
+      (elapsedMs / 1000).toFixed(3),
+      describeBlocker(subject, task),
+    );
   } catch (error) {
     reportLoggingFailure('blocking warning', error);
   }
@@ -956,10 +960,14 @@ export class PeriodicCallback {
       throw new TypeError(`PeriodicCallback: expected a function, got ${describeValue(callback)}`);
     }
     if (typeof callbackTime !== 'number') {
-      throw new TypeError(`PeriodicCallback: expected callbackTime in milliseconds (number), got ${describeValue(callbackTime)}`);
+      throw new TypeError(
+        `PeriodicCallback: expected callbackTime in milliseconds (number), got ${describeValue(callbackTime)}`,
+      );
     }
     if (!(callbackTime > 0) || !Number.isFinite(callbackTime)) {
-      throw new RangeError(`PeriodicCallback: callbackTime must be a positive number of milliseconds, got ${describeValue(callbackTime)}`);
+      throw new RangeError(
+        `PeriodicCallback: callbackTime must be a positive number of milliseconds, got ${describeValue(callbackTime)}`,
+      );
     }
     if (typeof jitter !== 'number') {
       throw new TypeError(`PeriodicCallback: expected jitter as a number, got ${describeValue(jitter)}`);
@@ -967,7 +975,9 @@ export class PeriodicCallback {
     // Above 1 a period can come out negative (jitter 3: 1 + 3 * (random - 0.5) < 0),
     // putting the next deadline in the past: the callback would fire every iteration.
     if (!(jitter >= 0 && jitter <= 1)) {
-      throw new RangeError(`PeriodicCallback: jitter must be a fraction of the period between 0 and 1, got ${describeValue(jitter)}`);
+      throw new RangeError(
+        `PeriodicCallback: jitter must be a fraction of the period between 0 and 1, got ${describeValue(jitter)}`,
+      );
     }
     this.callback = callback;
     this.callbackTime = callbackTime;

@@ -64,7 +64,8 @@ export class Condition {
     const deadline = checkedDeadline(timeout, 'Condition', 'wait');
     const waiter = new Waiter<boolean>(this.waiters, undefined);
     this.waiters.push(waiter);
-    if (deadline !== undefined) waiter.expireAt(deadline, OnTimeout.ResolveFalse, 'Condition.wait() timed out', timeout!);
+    if (deadline !== undefined)
+      waiter.expireAt(deadline, OnTimeout.ResolveFalse, 'Condition.wait() timed out', timeout!);
     return waiter;
   }
 

@@ -65,8 +65,15 @@ export function formatRecord(record: LogRecord): string {
   checkObject(record, 'formatRecord', 'a LogRecord');
   const d = new Date(record.created);
   const stamp =
-    twoDigits(d.getFullYear() % 100) + twoDigits(d.getMonth() + 1) + twoDigits(d.getDate()) + ' ' +
-    twoDigits(d.getHours()) + ':' + twoDigits(d.getMinutes()) + ':' + twoDigits(d.getSeconds());
+    twoDigits(d.getFullYear() % 100) +
+    twoDigits(d.getMonth() + 1) +
+    twoDigits(d.getDate()) +
+    ' ' +
+    twoDigits(d.getHours()) +
+    ':' +
+    twoDigits(d.getMinutes()) +
+    ':' +
+    twoDigits(d.getSeconds());
   let text = `[${levelLetters[record.level] ?? record.level} ${stamp} ${record.logger}] ${record.message}`;
   if (record.error !== undefined) {
     const err = record.error;
@@ -137,7 +144,8 @@ export class Logger {
 
   /** Swaps the handler list; returns a function that puts the old one back. */
   replaceHandlers(handlers: LogHandler[]): () => void {
-    if (isRevokedProxy(handlers) || !Array.isArray(handlers)) refuse('replaceHandlers', 'an array of handlers', handlers);
+    if (isRevokedProxy(handlers) || !Array.isArray(handlers))
+      refuse('replaceHandlers', 'an array of handlers', handlers);
     for (const handler of handlers) checkFunction(handler, 'replaceHandlers', 'an array of handler functions');
     const previous = this.handlers;
     this.handlers = handlers.slice();
@@ -240,7 +248,8 @@ function formatSafely(message: string, args: unknown[]): string {
 }
 
 function checkLevel(level: unknown, what: string): void {
-  if (typeof level !== 'number' || Number.isNaN(level)) refuse(what, 'a LogLevel (a number such as LogLevel.INFO)', level);
+  if (typeof level !== 'number' || Number.isNaN(level))
+    refuse(what, 'a LogLevel (a number such as LogLevel.INFO)', level);
 }
 
 function countPlaceholders(message: string): number {

@@ -158,7 +158,8 @@ class HeapStore<T> implements ItemStore<T> {
           const left = 2 * i + 1;
           if (left >= n) break;
           const right = left + 1;
-          const child = right < n && this.before(items[right], sequences[right], items[left], sequences[left]) ? right : left;
+          const child =
+            right < n && this.before(items[right], sequences[right], items[left], sequences[left]) ? right : left;
           if (!this.before(items[child], sequences[child], lastItem, lastSequence)) break;
           items[i] = items[child];
           sequences[i] = sequences[child];
@@ -311,14 +312,17 @@ export class Queue<T = unknown> {
     const putter = new Waiter<void, T>(this.putters, item);
     this.putters.dropAbandonedHead();
     this.putters.push(putter);
-    if (deadline !== undefined) putter.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.put() timed out`, timeout!);
+    if (deadline !== undefined)
+      putter.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.put() timed out`, timeout!);
     return putter;
   }
 
   /** Puts `item` without waiting; `QueueFull` if there is no room. */
   putNowait(item: T): void {
     if (!this.tryPut(item)) {
-      throw new QueueFull(`${this.constructor.name} is full (maxsize ${this.limit}): cannot put ${describeValue(item)}`);
+      throw new QueueFull(
+        `${this.constructor.name} is full (maxsize ${this.limit}): cannot put ${describeValue(item)}`,
+      );
     }
   }
 
@@ -335,7 +339,8 @@ export class Queue<T = unknown> {
     }
     this.getters.dropAbandonedHead();
     this.getters.push(future);
-    if (deadline !== undefined) future.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.get() timed out`, timeout!);
+    if (deadline !== undefined)
+      future.expireAt(deadline, OnTimeout.Fail, `${this.constructor.name}.get() timed out`, timeout!);
     return future;
   }
 

@@ -110,7 +110,9 @@ export function genTest<This = TestContext>(
   checkFunction(body, 'genTest', 'a generator function or async function');
   const explicitTimeout = checkOptions(options, 'genTest').timeout;
   if (explicitTimeout !== undefined && (typeof explicitTimeout !== 'number' || !(explicitTimeout > 0))) {
-    throw new RangeError(`genTest: timeout must be a positive number of seconds, got ${describeValue(explicitTimeout)}`);
+    throw new RangeError(
+      `genTest: timeout must be a positive number of seconds, got ${describeValue(explicitTimeout)}`,
+    );
   }
   const asCoroutine = coroutine(body as (this: This) => unknown);
   const wrapped = function (this: This): Promise<void> {
@@ -142,24 +144,27 @@ function runOnFreshLoop(start: () => Future<unknown>, timeout: number): Promise<
       return;
     }
     let timedOut: TimeoutError | null = null;
-    const timer = realSetTimeout(() => {
-      timedOut = new TimeoutError(`Async operation timed out after ${timeout} seconds`);
-      // throwIn schedules on the current loop: make sure that is the test's.
-      if (!loop.isClosed()) loop.makeCurrent();
-      if (work instanceof Runner && work.throwIn(timedOut)) {
-        // The generator now sees the error at its pending yield; if it swallows it, still fail.
-        // One that swallows it and waits again (a retry loop) gets a short grace for its
-        // finally blocks, then fails anyway: else it hung until mocha's timeout with its
-        // loop left open, running into the next tests.
-        graceTimer = realSetTimeout(() => {
-          cleanUp();
-          reject(timedOut);
-        }, Math.min(timeout, MAX_GRACE_SECONDS) * 1000);
-        return;
-      }
-      cleanUp();
-      reject(timedOut);
-    }, Math.min(timeout * 1000, MAX_NODE_TIMER_DELAY_MS));
+    const timer = realSetTimeout(
+      () => {
+        timedOut = new TimeoutError(`Async operation timed out after ${timeout} seconds`);
+        // throwIn schedules on the current loop: make sure that is the test's.
+        if (!loop.isClosed()) loop.makeCurrent();
+        if (work instanceof Runner && work.throwIn(timedOut)) {
+          // The generator now sees the error at its pending yield; if it swallows it, still fail.
+          // One that swallows it and waits again (a retry loop) gets a short grace for its
+          // finally blocks, then fails anyway: else it hung until mocha's timeout with its
+          // loop left open, running into the next tests.
+          graceTimer = realSetTimeout(() => {
+            cleanUp();
+            reject(timedOut);
+          }, Math.min(timeout, MAX_GRACE_SECONDS) * 1000);
+          return;
+        }
+        cleanUp();
+        reject(timedOut);
+      },
+      Math.min(timeout * 1000, MAX_NODE_TIMER_DELAY_MS),
+    );
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     work.addDoneCallback((done) => {
       realClearTimeout(timer);
@@ -222,7 +227,8 @@ export class ExpectLog {
 
   constructor(logger: Logger, regex: RegExp | string, options: ExpectLogOptions = {}) {
     checkObject(logger, 'ExpectLog', 'a Logger (appLog, genLog, ...)');
-    if (typeof (logger as Logger).addFilter !== 'function') refuse('ExpectLog', 'a Logger (appLog, genLog, ...)', logger);
+    if (typeof (logger as Logger).addFilter !== 'function')
+      refuse('ExpectLog', 'a Logger (appLog, genLog, ...)', logger);
     if (typeof regex !== 'string' && (isRevokedProxy(regex) || !(regex instanceof RegExp))) {
       refuse('ExpectLog', 'a RegExp or a pattern string', regex);
     }

@@ -165,7 +165,10 @@ export class Trace {
     for (const span of spans) {
       const y = laneY.get(span.coroutineId)! + 4;
       const x0 = x(span.startIteration) + (span.kind === 'running' ? 2 : 0);
-      const w = Math.max(6, x(span.endIteration) - x(span.startIteration) + (span.kind === 'running' ? columnWidth - 4 : 0));
+      const w = Math.max(
+        6,
+        x(span.endIteration) - x(span.startIteration) + (span.kind === 'running' ? columnWidth - 4 : 0),
+      );
       parts.push(
         `<rect x="${x0}" y="${y}" width="${w}" height="18" rx="3" class="${span.kind}"><title>${escapeHtml(span.label)}</title></rect>`,
       );
@@ -173,7 +176,9 @@ export class Trace {
     for (const e of this.events) {
       if (e.kind !== 'yield' || e.pending) continue;
       const y = laneY.get(e.coroutineId)! + 2;
-      parts.push(`<line x1="${x(e.iteration) + columnWidth / 2}" y1="${y}" x2="${x(e.iteration) + columnWidth / 2}" y2="${y + 22}" class="tick"><title>${escapeHtml(describeEvent(e))}</title></line>`);
+      parts.push(
+        `<line x1="${x(e.iteration) + columnWidth / 2}" y1="${y}" x2="${x(e.iteration) + columnWidth / 2}" y2="${y + 22}" class="tick"><title>${escapeHtml(describeEvent(e))}</title></line>`,
+      );
     }
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -215,19 +220,34 @@ ${parts.join('\n')}
     for (const e of this.events) {
       switch (e.kind) {
         case 'start':
-          open.set(e.coroutineId, { kind: 'running', start: e.time, iteration: e.iteration, label: `${e.coroutine} running` });
+          open.set(e.coroutineId, {
+            kind: 'running',
+            start: e.time,
+            iteration: e.iteration,
+            label: `${e.coroutine} running`,
+          });
           break;
         case 'yield':
           if (e.pending) {
             close(e);
-            open.set(e.coroutineId, { kind: 'waiting', start: e.time, iteration: e.iteration, label: `${e.coroutine} waiting on ${e.detail}` });
+            open.set(e.coroutineId, {
+              kind: 'waiting',
+              start: e.time,
+              iteration: e.iteration,
+              label: `${e.coroutine} waiting on ${e.detail}`,
+            });
           }
           break;
         case 'resume':
         case 'throw':
           if (open.get(e.coroutineId)?.kind === 'waiting') {
             close(e);
-            open.set(e.coroutineId, { kind: 'running', start: e.time, iteration: e.iteration, label: `${e.coroutine} running` });
+            open.set(e.coroutineId, {
+              kind: 'running',
+              start: e.time,
+              iteration: e.iteration,
+              label: `${e.coroutine} running`,
+            });
           }
           break;
         case 'finish':
@@ -396,7 +416,9 @@ function runnerName(runner: object): string {
  * await writeFile('trace.json', JSON.stringify(trace.toChromeTrace()));
  * ```
  */
-export function recordTrace<R>(fn: () => R): R extends PromiseLike<infer V> ? Promise<{ result: V; trace: Trace }> : { result: R; trace: Trace } {
+export function recordTrace<R>(
+  fn: () => R,
+): R extends PromiseLike<infer V> ? Promise<{ result: V; trace: Trace }> : { result: R; trace: Trace } {
   checkFunction(fn, 'recordTrace');
   const recorder = new TraceRecorder().start();
   return finishAfter(

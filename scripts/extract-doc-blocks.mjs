@@ -89,7 +89,9 @@ function extract() {
       index++;
       const unknown = block.flags.filter((flag) => !KNOWN_FLAGS.has(flag));
       if (unknown.length > 0) {
-        problems.push(`${page}:${block.startLine - 1}: unknown code block flag ${unknown.join(' ')} (known: ${[...KNOWN_FLAGS].join(', ')})`);
+        problems.push(
+          `${page}:${block.startLine - 1}: unknown code block flag ${unknown.join(' ')} (known: ${[...KNOWN_FLAGS].join(', ')})`,
+        );
       }
       const next = blocks[i + 1];
       const expectedOutput =
@@ -97,8 +99,9 @@ function extract() {
       // docs/guide/02-futures.md -> guide/02-futures.3.ts; README.md -> root/README.1.ts (never clashes with docs/README.md).
       const module = `${page.startsWith('docs/') ? page.slice(5) : `root/${page}`}`.replace(/\.md$/, `.${index}.ts`);
       // Blank lines keep Markdown line numbers; `export {}` makes even an import-less block a module.
-      const padding = `// Generated from ${page} by scripts/extract-doc-blocks.mjs; line numbers match the page.`
-        + '\n'.repeat(block.startLine - 1);
+      const padding =
+        `// Generated from ${page} by scripts/extract-doc-blocks.mjs; line numbers match the page.` +
+        '\n'.repeat(block.startLine - 1);
       const source = `${padding}${block.body.join('\n')}\nexport {};\n`;
       mkdirSync(dirname(join(outDir, module)), { recursive: true });
       writeFileSync(join(outDir, module), source);

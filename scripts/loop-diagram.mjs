@@ -27,11 +27,7 @@ const LABELS = {
     timersPhase: ['timers', 'Node\u2019s setTimeout callbacks'],
     pollPhase: ['poll', 'sockets and files: I/O callbacks'],
     checkPhase: ['check', 'setImmediate callbacks'],
-    microtasks: [
-      'microtask queue',
-      'promise reactions: await, .then',
-      'emptied after every callback Node runs',
-    ],
+    microtasks: ['microtask queue', 'promise reactions: await, .then', 'emptied after every callback Node runs'],
     ioloop: 'whirlwind IOLoop',
     timerHeap: 'timer heap (earliest deadline first)',
     timerDue: 't1 due',
@@ -125,14 +121,18 @@ const SLOT = { fill: '#ffffff', stroke: '#d9822b', radius: 4 };
 /** The diagram as SVG text, labelled in `language` ('en' or 'zh'). */
 export function loopDiagramSvg(language) {
   const words = LABELS[language];
-  if (words === undefined) throw new Error(`no labels for language ${language}; expected one of ${Object.keys(LABELS).join(', ')}`);
-  const phase = (y, lines) => [box(50, y, 300, 58, { fill: '#ffffff', stroke: NODE.stroke }), text(66, y + 24, lines, { boldFirst: true })].join('\n');
+  if (words === undefined)
+    throw new Error(`no labels for language ${language}; expected one of ${Object.keys(LABELS).join(', ')}`);
+  const phase = (y, lines) =>
+    [box(50, y, 300, 58, { fill: '#ffffff', stroke: NODE.stroke }), text(66, y + 24, lines, { boldFirst: true })].join(
+      '\n',
+    );
   const slot = (x, y, label, options = SLOT) =>
     [box(x, y, 54, 30, options), text(x + 27, y + 20, [label], { anchor: 'middle', boldFirst: true })].join('\n');
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="${escapeXml(words.font)}">`,
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-      + '<path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">' +
+      '<path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
     text(WIDTH / 2, 30, [words.title], { size: 17, anchor: 'middle', boldFirst: true }),
     // Node's event loop: three phases in a cycle.
@@ -185,5 +185,6 @@ export function loopDiagramSvg(language) {
 export const DIAGRAM_FILES = { en: 'docs/loop-iteration.svg', zh: 'docs/zh-CN/loop-iteration.svg' };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const [language, file] of Object.entries(DIAGRAM_FILES)) writeFileSync(join(root, file), loopDiagramSvg(language));
+  for (const [language, file] of Object.entries(DIAGRAM_FILES))
+    writeFileSync(join(root, file), loopDiagramSvg(language));
 }

@@ -212,7 +212,7 @@ function kindOf(value: unknown): Kind {
 }
 
 describe('the package entry points', () => {
-  it('resolve to this package\'s compiled lib through package.json exports', () => {
+  it("resolve to this package's compiled lib through package.json exports", () => {
     const here = import.meta.url;
     expect(import.meta.resolve('whirlwind')).to.equal(new URL('../lib/index.js', here).href);
     for (const specifier of Object.keys(entryPoints)) {
@@ -223,7 +223,9 @@ describe('the package entry points', () => {
 
   for (const [specifier, { module, names, extensions, types }] of Object.entries(entryPoints)) {
     it(`export every name API.md lists from '${specifier}', each of the right kind`, () => {
-      const kinds = Object.fromEntries(Object.keys(names).map((name) => [name, name in module ? kindOf(module[name]) : 'missing']));
+      const kinds = Object.fromEntries(
+        Object.keys(names).map((name) => [name, name in module ? kindOf(module[name]) : 'missing']),
+      );
       expect(kinds).to.deep.equal(names);
     });
 
@@ -247,8 +249,11 @@ describe('the package entry points', () => {
     });
   }
 
-  it('export from \'whirlwind\' exactly the namespaces and the names of every entry point, at run time and in its declarations', () => {
-    const values = Object.values(entryPoints).flatMap(({ names, extensions }) => [...Object.keys(names), ...Object.keys(extensions)]);
+  it("export from 'whirlwind' exactly the namespaces and the names of every entry point, at run time and in its declarations", () => {
+    const values = Object.values(entryPoints).flatMap(({ names, extensions }) => [
+      ...Object.keys(names),
+      ...Object.keys(extensions),
+    ]);
     const types = Object.values(entryPoints).flatMap(({ types }) => types);
     expect(sorted(Object.keys(whirlwind))).to.deep.equal(sorted(new Set([...values, ...Object.keys(namespaces)])));
     expect(declaredExports(declarationsOf('whirlwind'))).to.deep.equal(
@@ -256,12 +261,14 @@ describe('the package entry points', () => {
     );
   });
 
-  it('export from \'whirlwind/co\' exactly co, as its default export too, and its types; none of it from \'whirlwind\'', () => {
+  it("export from 'whirlwind/co' exactly co, as its default export too, and its types; none of it from 'whirlwind'", () => {
     // A drop-in for another library rather than part of Tornado's API: reached only through its own subpath.
     expect(sorted(Object.keys(coModule))).to.deep.equal(['co', 'default']);
     expect(coModule.default).to.equal(coModule.co);
     expect(kindOf(coModule.co)).to.equal('function');
-    expect(declaredExports(declarationsOf('whirlwind/co'))).to.deep.equal(sorted(['Co', 'CoResult', 'CoWrapped', 'co', 'default']));
+    expect(declaredExports(declarationsOf('whirlwind/co'))).to.deep.equal(
+      sorted(['Co', 'CoResult', 'CoWrapped', 'co', 'default']),
+    );
     expect(Object.keys(whirlwind)).to.not.include('co');
   });
 
@@ -270,11 +277,13 @@ describe('the package entry points', () => {
     const exports = Object.keys(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).exports as object);
     const exported = exports.filter((subpath) => !subpath.endsWith('.json'));
     const files = exported.map((subpath) => `../../lib/${subpath === '.' ? 'index' : subpath.slice(2)}.ts`);
-    const typedoc = JSON.parse(readFileSync(new URL('tools/api-docs/typedoc.json', root), 'utf8')) as { entryPoints: string[] };
+    const typedoc = JSON.parse(readFileSync(new URL('tools/api-docs/typedoc.json', root), 'utf8')) as {
+      entryPoints: string[];
+    };
     expect(sorted(typedoc.entryPoints)).to.deep.equal(sorted(files));
   });
 
-  it('ship no declaration marked @internal (stripInternal keeps them out of the package\'s types)', () => {
+  it("ship no declaration marked @internal (stripInternal keeps them out of the package's types)", () => {
     const lib = fileURLToPath(new URL('../lib/', import.meta.url));
     const files = readdirSync(lib, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.d.ts'));
     expect(files.length).to.be.greaterThan(10);
@@ -282,19 +291,19 @@ describe('the package entry points', () => {
     expect(marked).to.deep.equal([]);
   });
 
-  it('put the namespaces gen, concurrent, ioloop, locks, queues, httpclient and testing on \'whirlwind\'', () => {
+  it("put the namespaces gen, concurrent, ioloop, locks, queues, httpclient and testing on 'whirlwind'", () => {
     const root = whirlwind as Record<string, unknown>;
     for (const [name, module] of Object.entries(namespaces)) {
       expect(root[name], name).to.equal(module);
     }
   });
 
-  it('make gen.coroutine and gen.Return the same objects as coroutine and Return from \'whirlwind/gen\'', () => {
+  it("make gen.coroutine and gen.Return the same objects as coroutine and Return from 'whirlwind/gen'", () => {
     expect(gen.coroutine).to.equal(coroutine);
     expect(gen.Return).to.equal(Return);
   });
 
-  it('run a coroutine written against the \'whirlwind\' namespace, returning through gen.Return', async () => {
+  it("run a coroutine written against the 'whirlwind' namespace, returning through gen.Return", async () => {
     const double = gen.coroutine(function* (n: number) {
       const doubled: number = yield Promise.resolve(n * 2);
       throw new gen.Return(doubled);
@@ -326,8 +335,12 @@ describe('the error classes', () => {
   }
 
   it('names the errors the library throws after their class', () => {
-    expect(() => new Future().result()).to.throw(InvalidStateError).with.property('name', 'InvalidStateError');
-    expect(() => new Queue().getNowait()).to.throw(QueueEmpty).with.property('name', 'QueueEmpty');
+    expect(() => new Future().result())
+      .to.throw(InvalidStateError)
+      .with.property('name', 'InvalidStateError');
+    expect(() => new Queue().getNowait())
+      .to.throw(QueueEmpty)
+      .with.property('name', 'QueueEmpty');
   });
 
   it('gives HTTPClientError a code, a message and an optional response', () => {
@@ -343,14 +356,23 @@ function missingMethods(cls: { prototype: object }, methods: Array<string | symb
   return methods.filter((method) => typeof (cls.prototype as Record<string | symbol, unknown>)[method] !== 'function');
 }
 
-describe('the classes\' members', () => {
+describe("the classes' members", () => {
   useFreshLoop();
 
   it('gives Future the methods API.md lists, and makes it a thenable and a single-shot iterable', () => {
     expect(
       missingMethods(Future, [
-        'done', 'cancelled', 'result', 'exception', 'setResult', 'setException', 'cancel',
-        'addDoneCallback', 'removeDoneCallback', 'then', Symbol.iterator,
+        'done',
+        'cancelled',
+        'result',
+        'exception',
+        'setResult',
+        'setException',
+        'cancel',
+        'addDoneCallback',
+        'removeDoneCallback',
+        'then',
+        Symbol.iterator,
       ]),
     ).to.deep.equal([]);
   });
@@ -371,8 +393,19 @@ describe('the classes\' members', () => {
     expect(IOLoop.current).to.be.a('function');
     expect(
       missingMethods(IOLoop, [
-        'makeCurrent', 'clearCurrent', 'close', 'time', 'addCallback', 'spawnCallback', 'callLater', 'callAt',
-        'addTimeout', 'removeTimeout', 'addFuture', 'runSync', 'runInExecutor',
+        'makeCurrent',
+        'clearCurrent',
+        'close',
+        'time',
+        'addCallback',
+        'spawnCallback',
+        'callLater',
+        'callAt',
+        'addTimeout',
+        'removeTimeout',
+        'addFuture',
+        'runSync',
+        'runInExecutor',
       ]),
     ).to.deep.equal([]);
   });
@@ -422,7 +455,18 @@ describe('the classes\' members', () => {
   });
 
   it('gives Queue, PriorityQueue and LifoQueue the members API.md lists', () => {
-    const methods = ['put', 'putNowait', 'get', 'getNowait', 'taskDone', 'join', 'qsize', 'empty', 'full', Symbol.asyncIterator];
+    const methods = [
+      'put',
+      'putNowait',
+      'get',
+      'getNowait',
+      'taskDone',
+      'join',
+      'qsize',
+      'empty',
+      'full',
+      Symbol.asyncIterator,
+    ];
     expect(missingMethods(Queue, methods)).to.deep.equal([]);
     expect(PriorityQueue.prototype).to.be.instanceOf(Queue);
     expect(LifoQueue.prototype).to.be.instanceOf(Queue);
@@ -432,8 +476,17 @@ describe('the classes\' members', () => {
   it('gives HTTPResponse the fields API.md lists, with an HTTPClientError carrying it for a non-2xx code', () => {
     const request = new httpclientModule.HTTPRequest('http://example.com/missing');
     const response = new httpclientModule.HTTPResponse(request, 404);
-    expect(response).to.include({ request, code: 404, reason: 'Not Found', effectiveUrl: 'http://example.com/missing' });
-    expect([Buffer.isBuffer(response.body), typeof response.headers, typeof response.requestTime]).to.deep.equal([true, 'object', 'number']);
+    expect(response).to.include({
+      request,
+      code: 404,
+      reason: 'Not Found',
+      effectiveUrl: 'http://example.com/missing',
+    });
+    expect([Buffer.isBuffer(response.body), typeof response.headers, typeof response.requestTime]).to.deep.equal([
+      true,
+      'object',
+      'number',
+    ]);
     expect(response.error).to.be.instanceOf(HTTPClientError).and.include({ code: 404, response });
     expect(() => response.rethrow()).to.throw(HTTPClientError, 'HTTP 404: Not Found');
     const ok = new httpclientModule.HTTPResponse(request, 200);
@@ -613,7 +666,10 @@ describe('locks and queues as API.md describes them', () => {
       const body = coroutine(function* () {
         yield primitive;
       });
-      const failure = await body().then(() => null, (error: unknown) => error);
+      const failure = await body().then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(failure).to.be.instanceOf(genModule.BadYieldError);
       expect((failure as Error).message).to.contain(String(primitive));
     });
@@ -626,16 +682,17 @@ describe('the APIs API.md types as returning a Future', () => {
   const producers: Record<string, () => unknown> = {
     'coroutine(fn)()': () => coroutine(function* () {})(),
     'coroutine(plain fn)()': () => coroutine(() => 1)(),
-    'sleep': () => genModule.sleep(0),
-    'withTimeout': () => withTimeout({ seconds: 1 }, Promise.resolve(1)),
-    'multi': () => genModule.multi([Promise.resolve(1)]),
-    'multiFuture': () => genModule.multiFuture({ a: Promise.resolve(1) }),
-    'convertYielded': () => genModule.convertYielded(Promise.resolve(1)),
-    'maybeFuture': () => genModule.maybeFuture(1),
-    'take': () => genModule.take(Promise.resolve(1)),
-    'Task': () => genModule.Task((callback: (error: unknown, value?: number) => void) => callback(null, 1)),
+    sleep: () => genModule.sleep(0),
+    withTimeout: () => withTimeout({ seconds: 1 }, Promise.resolve(1)),
+    multi: () => genModule.multi([Promise.resolve(1)]),
+    multiFuture: () => genModule.multiFuture({ a: Promise.resolve(1) }),
+    convertYielded: () => genModule.convertYielded(Promise.resolve(1)),
+    maybeFuture: () => genModule.maybeFuture(1),
+    take: () => genModule.take(Promise.resolve(1)),
+    Task: () => genModule.Task((callback: (error: unknown, value?: number) => void) => callback(null, 1)),
     'WaitIterator.next': () => new WaitIterator(Promise.resolve(1)).next(),
-    'IOLoop.runInExecutor': () => IOLoop.current().runInExecutor({ submit: (fn: () => number) => Promise.resolve(fn()) }, () => 1),
+    'IOLoop.runInExecutor': () =>
+      IOLoop.current().runInExecutor({ submit: (fn: () => number) => Promise.resolve(fn()) }, () => 1),
     'Condition.wait': () => new Condition().wait({ seconds: 0 }),
     'Event.wait': () => new Event().wait({ seconds: 0 }),
     'Semaphore.acquire': () => new Semaphore().acquire(),

@@ -32,7 +32,10 @@ const isEntryPoint = (file: string) => /^lib\/[^/]+\.ts$/.test(file);
 const isInternal = (file: string) => file.startsWith('lib/internal/');
 /** Below the loop module: what `ioloop.ts` itself builds on. */
 const BELOW_THE_LOOP = (file: string) =>
-  isInternal(file) || file.startsWith('lib/concurrent/') || file === 'lib/gen/convert.ts' || file === 'lib/gen/multi.ts';
+  isInternal(file) ||
+  file.startsWith('lib/concurrent/') ||
+  file === 'lib/gen/convert.ts' ||
+  file === 'lib/gen/multi.ts';
 
 describe('architecture: the import graph of lib/', () => {
   it('reads every module of lib/', () => {
@@ -95,7 +98,11 @@ describe('architecture: the layer diagram in docs/architecture.md', () => {
       ['b.ts', ['c.ts']],
       ['c.ts', []],
     ]);
-    expect(Object.fromEntries(transitiveReduction(graph))).to.deep.equal({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': [] });
+    expect(Object.fromEntries(transitiveReduction(graph))).to.deep.equal({
+      'a.ts': ['b.ts'],
+      'b.ts': ['c.ts'],
+      'c.ts': [],
+    });
   });
 });
 

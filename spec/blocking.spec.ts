@@ -47,11 +47,15 @@ describe('IOLoop.setBlockingLogThreshold', () => {
 
   it('names a slow callback, where it is defined, and how long it blocked', async () => {
     loop.setBlockingLogThreshold(0.05);
-    const warnings = await warningsDuring(() => loop.addCallback(function resizeImages() {
-      block(120);
-    }));
+    const warnings = await warningsDuring(() =>
+      loop.addCallback(function resizeImages() {
+        block(120);
+      }),
+    );
     expect(warnings).to.have.length(1);
-    expect(warnings[0]).to.match(/^IOLoop blocked for 0\.120 seconds in callback resizeImages \(file:\/\/\/.*\/blocking\.spec\.js:\d+:\d+\)$/);
+    expect(warnings[0]).to.match(
+      /^IOLoop blocked for 0\.120 seconds in callback resizeImages \(file:\/\/\/.*\/blocking\.spec\.js:\d+:\d+\)$/,
+    );
   });
 
   it('still warns, and the loop goes on, when naming the slow callback throws', async () => {
@@ -62,7 +66,9 @@ describe('IOLoop.setBlockingLogThreshold', () => {
       loop.addCallback(() => ran.push('next'));
     });
     expect(warnings).to.have.length(1);
-    expect(warnings[0]).to.match(/^IOLoop blocked for 0\.120 seconds in callback <a function that cannot be described> \(file:/);
+    expect(warnings[0]).to.match(
+      /^IOLoop blocked for 0\.120 seconds in callback <a function that cannot be described> \(file:/,
+    );
     expect(ran).to.deep.equal(['next']);
   });
 
@@ -74,7 +80,9 @@ describe('IOLoop.setBlockingLogThreshold', () => {
     });
     const warnings = await warningsDuring(() => void crunch());
     expect(warnings).to.have.length(1);
-    expect(warnings[0]).to.match(/^IOLoop blocked for 0\.080 seconds in coroutine crunch \(file:\/\/\/.*blocking\.spec\.js:\d+:\d+\)$/);
+    expect(warnings[0]).to.match(
+      /^IOLoop blocked for 0\.080 seconds in coroutine crunch \(file:\/\/\/.*blocking\.spec\.js:\d+:\d+\)$/,
+    );
   });
 
   it('names the callback of a timer', async () => {
@@ -162,7 +170,10 @@ describe('IOLoop.setBlockingLogThreshold', () => {
   });
 
   it('rejects a negative or non-numeric threshold, naming it', () => {
-    expect(() => loop.setBlockingLogThreshold(-1)).to.throw(TypeError, 'expected a positive number of seconds, or 0/null to turn it off, got -1');
+    expect(() => loop.setBlockingLogThreshold(-1)).to.throw(
+      TypeError,
+      'expected a positive number of seconds, or 0/null to turn it off, got -1',
+    );
     expect(() => loop.setBlockingLogThreshold('1' as never)).to.throw(TypeError, "got '1'");
   });
 });

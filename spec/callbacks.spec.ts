@@ -25,7 +25,11 @@ import { appLog } from '../lib/log.js';
 import { captureLog, failureOf, iterations, useFreshLoop } from './support/index.js';
 
 /** A function that hands its callback to the test instead of calling it. */
-function callbackCatcher<C extends Function>(): { fn: (...args: unknown[]) => void; callback: () => C; args: unknown[][] } {
+function callbackCatcher<C extends Function>(): {
+  fn: (...args: unknown[]) => void;
+  callback: () => C;
+  args: unknown[][];
+} {
   let caught: C | null = null;
   const args: unknown[][] = [];
   return {
@@ -110,7 +114,9 @@ describe('futureFromCallback', () => {
       });
       expect(await future).to.equal(1);
     });
-    expect(records.map((r) => r.message)).to.deep.equal(['futureFromCallback: <anonymous> threw after calling its callback']);
+    expect(records.map((r) => r.message)).to.deep.equal([
+      'futureFromCallback: <anonymous> threw after calling its callback',
+    ]);
   });
 
   it('logs a second call of the callback and keeps the first value', async () => {
@@ -161,10 +167,12 @@ describe('callbackify', () => {
   }
 
   it("passes a coroutine's result to the callback as (null, result)", async () => {
-    const double = callbackify(coroutine(function* (n: number) {
-      yield sleep(0);
-      return n * 2;
-    }));
+    const double = callbackify(
+      coroutine(function* (n: number) {
+        yield sleep(0);
+        return n * 2;
+      }),
+    );
     expect(await callbackArguments(double, 21)).to.deep.equal([null, 42]);
   });
 
@@ -176,10 +184,12 @@ describe('callbackify', () => {
 
   it("passes a coroutine's exception to the callback as its error", async () => {
     const boom = new Error('boom');
-    const failing = callbackify(coroutine(function* () {
-      yield sleep(0);
-      throw boom;
-    }));
+    const failing = callbackify(
+      coroutine(function* () {
+        yield sleep(0);
+        throw boom;
+      }),
+    );
     expect(await callbackArguments(failing)).to.deep.equal([boom]);
   });
 
@@ -397,7 +407,9 @@ describe('once', () => {
     const next = once(emitter, 'data', { signal: controller.signal });
     controller.abort(new Error('caller left'));
     expect(next.cancelled()).to.equal(true);
-    expect(await failureOf(next)).to.be.instanceOf(CancelledError).with.property('message', 'aborted: caller left');
+    expect(await failureOf(next))
+      .to.be.instanceOf(CancelledError)
+      .with.property('message', 'aborted: caller left');
     expect(emitter.listenerCount('data')).to.equal(0);
   });
 
@@ -405,13 +417,19 @@ describe('once', () => {
     const emitter = new EventEmitter();
     const next = once(emitter, 'ready', { timeout: loop().time() });
     const error = await failureOf(next);
-    expect(error).to.be.instanceOf(TimeoutError).with.property('message').that.matches(/^Timeout waiting for the ready event: the deadline [\d.]+ on IOLoop\.time\(\) passed$/);
+    expect(error)
+      .to.be.instanceOf(TimeoutError)
+      .with.property('message')
+      .that.matches(/^Timeout waiting for the ready event: the deadline [\d.]+ on IOLoop\.time\(\) passed$/);
     expect(emitter.listenerCount('ready')).to.equal(0);
   });
 
   it('rejects a timeout that is neither a deadline nor a duration, leaving no listener', () => {
     const emitter = new EventEmitter();
-    expect(() => once(emitter, 'ready', { timeout: 'soon' as never })).to.throw(TypeError, "once: timeout must be an absolute deadline (number) or { seconds?, milliseconds? }, got 'soon'");
+    expect(() => once(emitter, 'ready', { timeout: 'soon' as never })).to.throw(
+      TypeError,
+      "once: timeout must be an absolute deadline (number) or { seconds?, milliseconds? }, got 'soon'",
+    );
     expect(emitter.listenerCount('ready')).to.equal(0);
   });
 
@@ -424,7 +442,10 @@ describe('once', () => {
 
   it('rejects a signal that is not an AbortSignal with a TypeError naming it, leaving no listener', () => {
     const emitter = new EventEmitter();
-    expect(() => once(emitter, 'ready', { signal: {} as never })).to.throw(TypeError, 'once: signal must be an AbortSignal, got {}');
+    expect(() => once(emitter, 'ready', { signal: {} as never })).to.throw(
+      TypeError,
+      'once: signal must be an AbortSignal, got {}',
+    );
     expect(emitter.listenerCount('ready')).to.equal(0);
     expect(emitter.listenerCount('error')).to.equal(0);
   });
@@ -505,7 +526,9 @@ describe('events', () => {
     const stream = events(emitter, 'n', { signal: controller.signal });
     const pending = stream.next();
     controller.abort('shutting down');
-    expect(await failureOf(pending)).to.be.instanceOf(CancelledError).with.property('cause', 'shutting down');
+    expect(await failureOf(pending))
+      .to.be.instanceOf(CancelledError)
+      .with.property('cause', 'shutting down');
   });
 
   it('ends with CancelledError caused by the TimeoutError of AbortSignal.timeout', async () => {
@@ -517,8 +540,14 @@ describe('events', () => {
 
   it('rejects a signal that is not an AbortSignal, or a close that is not event names, leaving no listener', () => {
     const emitter = new EventEmitter();
-    expect(() => events(emitter, 'n', { signal: 'stop' as never })).to.throw(TypeError, "events: signal must be an AbortSignal, got 'stop'");
-    expect(() => events(emitter, 'n', { close: 5 as never })).to.throw(TypeError, 'events: close must be an event name or an array of them, got 5');
+    expect(() => events(emitter, 'n', { signal: 'stop' as never })).to.throw(
+      TypeError,
+      "events: signal must be an AbortSignal, got 'stop'",
+    );
+    expect(() => events(emitter, 'n', { close: 5 as never })).to.throw(
+      TypeError,
+      'events: close must be an event name or an array of them, got 5',
+    );
     expect(emitter.listenerCount('n')).to.equal(0);
     expect(emitter.listenerCount('error')).to.equal(0);
   });

@@ -40,8 +40,18 @@ type Stmt =
 const word = fc.constantFrom('a', 'b', 'c', 'd');
 const later = fc.boolean();
 const leaf: fc.Arbitrary<Leaf> = fc.oneof(
-  { arbitrary: fc.record({ t: fc.constant('value' as const), v: fc.constantFrom(1, 'x', null, undefined, 0) }), weight: 1 },
-  { arbitrary: fc.record({ t: fc.constant('resolve' as const), v: fc.oneof(fc.integer({ min: 0, max: 9 }), word), later }), weight: 4 },
+  {
+    arbitrary: fc.record({ t: fc.constant('value' as const), v: fc.constantFrom(1, 'x', null, undefined, 0) }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      t: fc.constant('resolve' as const),
+      v: fc.oneof(fc.integer({ min: 0, max: 9 }), word),
+      later,
+    }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ t: fc.constant('reject' as const), msg: word, later }), weight: 2 },
   {
     arbitrary: fc.record({
@@ -60,15 +70,24 @@ const { node } = fc.letrec<{ node: Node; stmt: Stmt; body: Stmt[] }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     { arbitrary: leaf, weight: 6 },
     { arbitrary: fc.record({ t: fc.constant('gen' as const), body: tie('body') as fc.Arbitrary<Stmt[]> }), weight: 1 },
-    { arbitrary: fc.record({ t: fc.constant('genFn' as const), body: tie('body') as fc.Arbitrary<Stmt[]> }), weight: 1 },
     {
-      arbitrary: fc.record({ t: fc.constant('array' as const), items: fc.array(tie('node') as fc.Arbitrary<Node>, { maxLength: 4 }) }),
+      arbitrary: fc.record({ t: fc.constant('genFn' as const), body: tie('body') as fc.Arbitrary<Stmt[]> }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        t: fc.constant('array' as const),
+        items: fc.array(tie('node') as fc.Arbitrary<Node>, { maxLength: 4 }),
+      }),
       weight: 1,
     },
     {
       arbitrary: fc.record({
         t: fc.constant('object' as const),
-        entries: fc.uniqueArray(fc.tuple(word, tie('node') as fc.Arbitrary<Node>), { maxLength: 4, selector: ([k]) => k }),
+        entries: fc.uniqueArray(fc.tuple(word, tie('node') as fc.Arbitrary<Node>), {
+          maxLength: 4,
+          selector: ([k]) => k,
+        }),
       }),
       weight: 1,
     },
@@ -77,22 +96,39 @@ const { node } = fc.letrec<{ node: Node; stmt: Stmt; body: Stmt[] }>((tie) => ({
     { depthSize: 'small' },
     { arbitrary: fc.constant({ s: 'log' as const }), weight: 2 },
     { arbitrary: fc.constant({ s: 'this' as const }), weight: 1 },
-    { arbitrary: fc.record({ s: fc.constant('yield' as const), node: tie('node') as fc.Arbitrary<Node>, guarded: fc.boolean() }), weight: 6 },
+    {
+      arbitrary: fc.record({
+        s: fc.constant('yield' as const),
+        node: tie('node') as fc.Arbitrary<Node>,
+        guarded: fc.boolean(),
+      }),
+      weight: 6,
+    },
     { arbitrary: fc.record({ s: fc.constant('return' as const), v: fc.integer({ min: 0, max: 9 }) }), weight: 1 },
     { arbitrary: fc.record({ s: fc.constant('throw' as const), msg: word }), weight: 1 },
   ),
   body: fc.array(tie('stmt') as fc.Arbitrary<Stmt>, { maxLength: 5 }),
 }));
-const program = fc.array(fc.oneof({ arbitrary: fc.constant<Stmt>({ s: 'log' }), weight: 1 }, {
-  arbitrary: fc.record({ s: fc.constant('yield' as const), node, guarded: fc.boolean() }) as fc.Arbitrary<Stmt>,
-  weight: 4,
-}), { minLength: 1, maxLength: 6 });
+const program = fc.array(
+  fc.oneof(
+    { arbitrary: fc.constant<Stmt>({ s: 'log' }), weight: 1 },
+    {
+      arbitrary: fc.record({ s: fc.constant('yield' as const), node, guarded: fc.boolean() }) as fc.Arbitrary<Stmt>,
+      weight: 4,
+    },
+  ),
+  { minLength: 1, maxLength: 6 },
+);
 
 /** Settles on a later turn of Node's loop: a real asynchronous source, as I/O would be. */
 const soon = (fn: () => void) => setImmediate(fn);
 
 /** Makes the generator function for `body`; `path` names the coroutine in the log. */
-function generatorFunction(body: Stmt[], path: string, log: string[]): (this: { tag: string }) => Generator<unknown, unknown, unknown> {
+function generatorFunction(
+  body: Stmt[],
+  path: string,
+  log: string[],
+): (this: { tag: string }) => Generator<unknown, unknown, unknown> {
   return function* (this: { tag: string }) {
     log.push(`${path} start`);
     for (const [i, stmt] of body.entries()) {

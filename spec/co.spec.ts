@@ -14,9 +14,11 @@ import { failureOf, useFreshLoop } from './support/index.js';
 type Gen = Generator<unknown, any, any>;
 
 /** `co.call(self, fn, ...args)`: co reads its `this`, which its typings cannot express. */
-const coWithThis = (self: unknown, fn: Function, ...args: unknown[]): Promise<any> => (co as Function).call(self, fn, ...args);
+const coWithThis = (self: unknown, fn: Function, ...args: unknown[]): Promise<any> =>
+  (co as Function).call(self, fn, ...args);
 
-const CO_MESSAGE = 'You may only yield a function, promise, generator, array, or object, but the following object was passed: ';
+const CO_MESSAGE =
+  'You may only yield a function, promise, generator, array, or object, but the following object was passed: ';
 
 /** The error a promise rejects with (fails the test if it fulfils). */
 async function rejectionOf(promise: Promise<unknown>): Promise<any> {
@@ -32,7 +34,7 @@ describe('whirlwind/co', () => {
   useFreshLoop();
 
   describe('co(fn, ...args)', () => {
-    it('returns a native Promise of the generator\'s return value', async () => {
+    it("returns a native Promise of the generator's return value", async () => {
       const result = co(function* (): Gen {
         return 'done';
       });
@@ -42,9 +44,14 @@ describe('whirlwind/co', () => {
 
     it('calls fn with its this and the arguments after it', async () => {
       const self = { base: 10 };
-      const sum = await coWithThis(self, function* (this: typeof self, a: number, b: number): Gen {
-        return this.base + a + b;
-      }, 1, 2);
+      const sum = await coWithThis(
+        self,
+        function* (this: typeof self, a: number, b: number): Gen {
+          return this.base + a + b;
+        },
+        1,
+        2,
+      );
       expect(sum).to.equal(13);
     });
 
@@ -71,17 +78,21 @@ describe('whirlwind/co', () => {
     });
 
     it('rejects with what the generator throws', async () => {
-      const error = await rejectionOf(co(function* (): Gen {
-        yield Promise.resolve();
-        throw new RangeError('bad');
-      }));
+      const error = await rejectionOf(
+        co(function* (): Gen {
+          yield Promise.resolve();
+          throw new RangeError('bad');
+        }),
+      );
       expect(error).to.be.instanceOf(RangeError).with.property('message', 'bad');
     });
 
     it('rejects when fn throws before it makes a generator', async () => {
-      const error = await rejectionOf(co(() => {
-        throw new SyntaxError('at once');
-      }));
+      const error = await rejectionOf(
+        co(() => {
+          throw new SyntaxError('at once');
+        }),
+      );
       expect(error).to.be.instanceOf(SyntaxError);
     });
 
@@ -106,7 +117,7 @@ describe('whirlwind/co', () => {
       expect(co.wrap(body).__generatorFunction__).to.equal(body);
     });
 
-    it('lets a plain function\'s throw escape the call, as co does', () => {
+    it("lets a plain function's throw escape the call, as co does", () => {
       const wrapped = co.wrap((): never => {
         throw new Error('sync');
       });
@@ -130,12 +141,14 @@ describe('whirlwind/co', () => {
     it('a Future, as a promise', async () => {
       const future = new Future<string>();
       setTimeout(() => future.setResult('later'), 1);
-      expect(await co(function* (): Gen {
-        return yield future;
-      })).to.equal('later');
+      expect(
+        await co(function* (): Gen {
+          return yield future;
+        }),
+      ).to.equal('later');
     });
 
-    it('a thunk: called with the coroutine\'s this and a Node-style callback', async () => {
+    it("a thunk: called with the coroutine's this and a Node-style callback", async () => {
       const self = { name: 'self' };
       const seen = await coWithThis(self, function* (): Gen {
         return yield function (this: unknown, done: (error: unknown, value: unknown) => void) {
@@ -146,33 +159,41 @@ describe('whirlwind/co', () => {
     });
 
     it('a thunk whose callback gets several values: resumes with them as an array', async () => {
-      expect(await co(function* (): Gen {
-        return yield (done: Function) => done(null, 1, 2, 3);
-      })).to.deep.equal([1, 2, 3]);
+      expect(
+        await co(function* (): Gen {
+          return yield (done: Function) => done(null, 1, 2, 3);
+        }),
+      ).to.deep.equal([1, 2, 3]);
     });
 
-    it('a thunk called back with a falsy error: no error, as co\'s rule has it', async () => {
-      expect(await co(function* (): Gen {
-        return [yield (done: Function) => done(0, 'a'), yield (done: Function) => done('', 'b')];
-      })).to.deep.equal(['a', 'b']);
+    it("a thunk called back with a falsy error: no error, as co's rule has it", async () => {
+      expect(
+        await co(function* (): Gen {
+          return [yield (done: Function) => done(0, 'a'), yield (done: Function) => done('', 'b')];
+        }),
+      ).to.deep.equal(['a', 'b']);
     });
 
     it('a thunk called back with an error: thrown in; later calls are ignored', async () => {
-      const error = await rejectionOf(co(function* (): Gen {
-        yield (done: Function) => {
-          done(new Error('first'));
-          done(null, 'second');
-        };
-      }));
+      const error = await rejectionOf(
+        co(function* (): Gen {
+          yield (done: Function) => {
+            done(new Error('first'));
+            done(null, 'second');
+          };
+        }),
+      );
       expect(error.message).to.equal('first');
     });
 
     it('a thunk that throws: the error is thrown in', async () => {
-      const error = await rejectionOf(co(function* (): Gen {
-        yield () => {
-          throw new TypeError('thunk threw');
-        };
-      }));
+      const error = await rejectionOf(
+        co(function* (): Gen {
+          yield () => {
+            throw new TypeError('thunk threw');
+          };
+        }),
+      );
       expect(error.message).to.equal('thunk threw');
     });
 
@@ -181,40 +202,56 @@ describe('whirlwind/co', () => {
       function* child(this: typeof self): Gen {
         return (yield Promise.resolve(3)) * 2;
       }
-      expect(await coWithThis(self, function* (this: typeof self): Gen {
-        return yield child.call(this);
-      })).to.equal(6);
+      expect(
+        await coWithThis(self, function* (this: typeof self): Gen {
+          return yield child.call(this);
+        }),
+      ).to.equal(6);
     });
 
-    it('a generator function: called with the coroutine\'s this, delegates', async () => {
+    it("a generator function: called with the coroutine's this, delegates", async () => {
       const self = { n: 4 };
-      expect(await coWithThis(self, function* (): Gen {
-        return yield function* (this: typeof self): Gen {
-          return this.n + (yield Promise.resolve(1));
-        };
-      })).to.equal(5);
+      expect(
+        await coWithThis(self, function* (): Gen {
+          return yield function* (this: typeof self): Gen {
+            return this.n + (yield Promise.resolve(1));
+          };
+        }),
+      ).to.equal(5);
     });
 
     it('an array: each element converted, non-yieldable values passed through', async () => {
-      expect(await co(function* (): Gen {
-        return yield [Promise.resolve(1), (done: Function) => done(null, 2), 3, null, 'four'];
-      })).to.deep.equal([1, 2, 3, null, 'four']);
+      expect(
+        await co(function* (): Gen {
+          return yield [Promise.resolve(1), (done: Function) => done(null, 2), 3, null, 'four'];
+        }),
+      ).to.deep.equal([1, 2, 3, null, 'four']);
     });
 
     it('an array: fails with the first failure in time, not in input order', async () => {
-      const error = await rejectionOf(co(function* (): Gen {
-        yield [
-          new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 20)),
-          Promise.reject(new Error('early')),
-        ];
-      }));
+      const error = await rejectionOf(
+        co(function* (): Gen {
+          yield [
+            new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 20)),
+            Promise.reject(new Error('early')),
+          ];
+        }),
+      );
       expect(error.message).to.equal('early');
     });
 
     it('a plain object: the same keys, yieldables replaced by their results, other values passed through', async () => {
-      expect(await co(function* (): Gen {
-        return yield { a: Promise.resolve(1), b: 2, c: [Promise.resolve(3)], d: { e: Promise.resolve(5) }, f: new Date(0) };
-      })).to.deep.equal({ a: 1, b: 2, c: [3], d: { e: 5 }, f: new Date(0) });
+      expect(
+        await co(function* (): Gen {
+          return yield {
+            a: Promise.resolve(1),
+            b: 2,
+            c: [Promise.resolve(3)],
+            d: { e: Promise.resolve(5) },
+            f: new Date(0),
+          };
+        }),
+      ).to.deep.equal({ a: 1, b: 2, c: [3], d: { e: 5 }, f: new Date(0) });
     });
 
     for (const [label, value, shown] of [
@@ -237,17 +274,19 @@ describe('whirlwind/co', () => {
       });
     }
 
-    it('a Symbol, which String() cannot name: co\'s TypeError with the symbol described', async () => {
-      const error = await rejectionOf(co(function* (): Gen {
-        yield Symbol('odd');
-      }));
+    it("a Symbol, which String() cannot name: co's TypeError with the symbol described", async () => {
+      const error = await rejectionOf(
+        co(function* (): Gen {
+          yield Symbol('odd');
+        }),
+      );
       expect(error).to.be.instanceOf(TypeError);
       expect(error.message).to.match(/^You may only yield .*Symbol\(odd\)/);
     });
   });
 
   describe('running on whirlwind', () => {
-    it('leaves gen.coroutine\'s rules alone: null is still a moment there, a thunk still a BadYieldError', async () => {
+    it("leaves gen.coroutine's rules alone: null is still a moment there, a thunk still a BadYieldError", async () => {
       const tornadoStyle = coroutine(function* (): Gen {
         yield null;
         try {
@@ -259,7 +298,7 @@ describe('whirlwind/co', () => {
       expect(await tornadoStyle()).to.be.instanceOf(BadYieldError);
     });
 
-    it('works with whirlwind\'s locks and timeouts inside', async () => {
+    it("works with whirlwind's locks and timeouts inside", async () => {
       const lock = new Lock();
       const order: string[] = [];
       const worker = co.wrap(function* (name: string): Gen {
@@ -285,14 +324,14 @@ describe('gen.coroutineKind', () => {
   /** A rule that resolves strings to their length and leaves everything else to the built-in rules. */
   const lengths: YieldRule = (value) => (typeof value === 'string' ? Promise.resolve(value.length) : undefined);
 
-  it('asks its rule first: the coroutine resumes with what the rule\'s promise gives', async () => {
+  it("asks its rule first: the coroutine resumes with what the rule's promise gives", async () => {
     const measure = coroutineKind(lengths)(function* (): Gen {
       return yield 'four' as never;
     });
     expect(await measure()).to.equal(4);
   });
 
-  it('passes the coroutine\'s this to the rule', async () => {
+  it("passes the coroutine's this to the rule", async () => {
     const seen: unknown[] = [];
     const kind = coroutineKind((value, self) => {
       seen.push(self);
@@ -344,9 +383,11 @@ describe('gen.coroutineKind', () => {
     const kind = coroutineKind(function badRule() {
       return 5 as never;
     });
-    const error = await failureOf(kind(function* (): Gen {
-      yield 1 as never;
-    })());
+    const error = await failureOf(
+      kind(function* (): Gen {
+        yield 1 as never;
+      })(),
+    );
     expect(error).to.be.instanceOf(BadYieldError);
     expect((error as Error).message).to.match(/yield rule badRule returned 5 for 1/);
   });
@@ -361,10 +402,13 @@ describe('gen.coroutineKind', () => {
 
   it('refuses a rule that is not a function, and run() of something that is not a generator', () => {
     expect(() => coroutineKind(5 as never)).to.throw(TypeError, 'coroutineKind: expected a yield rule function, got 5');
-    expect(() => coroutineKind(lengths).run({} as never)).to.throw(TypeError, /coroutineKind.run: expected a generator object/);
+    expect(() => coroutineKind(lengths).run({} as never)).to.throw(
+      TypeError,
+      /coroutineKind.run: expected a generator object/,
+    );
   });
 
-  it('returns a Future that can be cancelled like any coroutine\'s', async () => {
+  it("returns a Future that can be cancelled like any coroutine's", async () => {
     let cleanedUp = false;
     const running = coroutineKind(lengths)(function* (): Gen {
       try {

@@ -83,7 +83,7 @@ describe('Future', () => {
   });
 
   describe('done callbacks', () => {
-    it('runs each callback in the AsyncLocalStorage context it was added in, not another one\'s', async () => {
+    it("runs each callback in the AsyncLocalStorage context it was added in, not another one's", async () => {
       const storage = new AsyncLocalStorage<string>();
       const seen: string[] = [];
       const future = new Future<number>();

@@ -65,7 +65,13 @@ describe('number deadlines', () => {
         ...(await warningsOf(() => loop().callAt(3, () => {}))),
       ];
       expect(warned.map((m) => m.slice(0, m.indexOf(':')))).to.deep.equal([
-        'withTimeout', 'Condition.wait', 'Lock.acquire', 'Queue.join', 'once', 'addTimeout', 'callAt',
+        'withTimeout',
+        'Condition.wait',
+        'Lock.acquire',
+        'Queue.join',
+        'once',
+        'addTimeout',
+        'callAt',
       ]);
     });
   });
@@ -93,7 +99,9 @@ describe('number deadlines', () => {
 
   it('never warns about a relative timeout, however long', async () => {
     expect(await warningsOf(() => new Queue().get({ seconds: 0 }))).to.deep.equal([]);
-    expect(await warningsOf(() => withTimeout({ seconds: 2 * FUTURE_DEADLINE_WARNING_SECONDS }, new Future()))).to.deep.equal([]);
+    expect(
+      await warningsOf(() => withTimeout({ seconds: 2 * FUTURE_DEADLINE_WARNING_SECONDS }, new Future())),
+    ).to.deep.equal([]);
     expect(await warningsOf(() => loop().callLater(2 * FUTURE_DEADLINE_WARNING_SECONDS, () => {}))).to.deep.equal([]);
   });
 

@@ -68,7 +68,8 @@ export interface PublicName {
 /** Reads a file by its repository-relative path. */
 export type SourceReader = (path: string) => string;
 
-const DECLARATION = /^export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(class|function\*?|const\s+enum|const|let|enum|interface|type)\s+([A-Za-z_$][\w$]*)/;
+const DECLARATION =
+  /^export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(class|function\*?|const\s+enum|const|let|enum|interface|type)\s+([A-Za-z_$][\w$]*)/;
 const MEMBER_MODIFIER = /^(?:public|static|readonly|override|async|declare|abstract|accessor)\s+/;
 
 /**
@@ -97,7 +98,13 @@ function declarationsOf(file: string, source: string): Map<string, PublicName[]>
     const match = DECLARATION.exec(text);
     if (match === null) return;
     const keyword = match[1].replace(/\s+/g, ' ');
-    const kind: Kind = keyword.startsWith('function') ? 'function' : keyword === 'const enum' ? 'enum' : keyword === 'let' ? 'const' : (keyword as Kind);
+    const kind: Kind = keyword.startsWith('function')
+      ? 'function'
+      : keyword === 'const enum'
+        ? 'enum'
+        : keyword === 'let'
+          ? 'const'
+          : (keyword as Kind);
     const entry = { file, line: index + 1, name: match[2], kind, doc: docAbove(lines, index) };
     found.set(entry.name, [...(found.get(entry.name) ?? []), entry]);
   });
@@ -142,7 +149,8 @@ function reExportsOf(source: string): { exported: string; local: string; from: s
       result.push({ exported, local, from: match[2] ?? null });
     }
   }
-  for (const match of source.matchAll(/^export\s+\*\s+from\s+'([^']+)'/gm)) result.push({ exported: '*', local: '*', from: match[1] });
+  for (const match of source.matchAll(/^export\s+\*\s+from\s+'([^']+)'/gm))
+    result.push({ exported: '*', local: '*', from: match[1] });
   return result;
 }
 
@@ -195,7 +203,8 @@ export function collectPublicNames(entryPoints: readonly string[], read: SourceR
         continue;
       }
       const declarations = resolve(entry, reExport.exported);
-      if (declarations === null) throw new Error(`${entry}: cannot find the declaration of re-exported ${reExport.exported}`);
+      if (declarations === null)
+        throw new Error(`${entry}: cannot find the declaration of re-exported ${reExport.exported}`);
       add(declarations);
     }
   }
@@ -238,12 +247,31 @@ describe('doc comments', () => {
     const names = collectPublicNames(entryPoints, readFromRepository);
 
     it('reads every module lib/index.ts re-exports', () => {
-      expect(entryPoints).to.include.members(['lib/concurrent.ts', 'lib/ioloop.ts', 'lib/gen.ts', 'lib/locks.ts', 'lib/queues.ts', 'lib/httpclient.ts', 'lib/testing.ts', 'lib/log.ts', 'lib/trace.ts']);
+      expect(entryPoints).to.include.members([
+        'lib/concurrent.ts',
+        'lib/ioloop.ts',
+        'lib/gen.ts',
+        'lib/locks.ts',
+        'lib/queues.ts',
+        'lib/httpclient.ts',
+        'lib/testing.ts',
+        'lib/log.ts',
+        'lib/trace.ts',
+      ]);
     });
 
     it('finds the names API.md promises, members included', () => {
       const found = new Set(names.map((declarations) => declarations[0].name));
-      for (const name of ['Future', 'Future.addDoneCallback', 'coroutine', 'IOLoop.runSync', 'Queue.put', 'moment', 'Timeout', 'BadYieldError']) {
+      for (const name of [
+        'Future',
+        'Future.addDoneCallback',
+        'coroutine',
+        'IOLoop.runSync',
+        'Queue.put',
+        'moment',
+        'Timeout',
+        'BadYieldError',
+      ]) {
         expect(found, name).to.include(name);
       }
     });
@@ -255,7 +283,10 @@ describe('doc comments', () => {
 
     it('shows an @example on every exported class and function', () => {
       const missing = withoutExample(names);
-      expect(missing, `exported classes and functions whose doc comment has no @example:\n  ${missing.join('\n  ')}\n`).to.deep.equal([]);
+      expect(
+        missing,
+        `exported classes and functions whose doc comment has no @example:\n  ${missing.join('\n  ')}\n`,
+      ).to.deep.equal([]);
     });
   });
 
@@ -337,7 +368,17 @@ describe('doc comments', () => {
 
     it('skips @internal, private, #private, constructor and standard members', () => {
       const found = names.map((declarations) => declarations[0].name);
-      expect(found).to.have.members(['bare', 'undocumentedConst', 'Widget', 'Widget.label', 'Widget.spin', 'Widget.speed', 'helper', 'Oops', 'Shape']);
+      expect(found).to.have.members([
+        'bare',
+        'undocumentedConst',
+        'Widget',
+        'Widget.label',
+        'Widget.spin',
+        'Widget.speed',
+        'helper',
+        'Oops',
+        'Shape',
+      ]);
     });
   });
 });

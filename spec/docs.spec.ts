@@ -29,7 +29,12 @@ interface DocBlock {
  * literals of lines marked `// i18n` (see spec/support/translated-code.ts).
  * `of` lists English pages, or folders (ending in /) whose every page is translated.
  */
-const TRANSLATIONS = [{ language: 'zh-CN', of: ['docs/guide/', 'docs/four-styles.md', 'docs/migrating.md', 'docs/tornado-to-whirlwind.md'] }];
+const TRANSLATIONS = [
+  {
+    language: 'zh-CN',
+    of: ['docs/guide/', 'docs/four-styles.md', 'docs/migrating.md', 'docs/tornado-to-whirlwind.md'],
+  },
+];
 
 // dist/spec/docs.spec.js → the repository root is two levels up.
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,7 +46,9 @@ const BLOCK_TIMEOUT_SECONDS = 10;
 
 function loadManifest(): DocBlock[] {
   if (!existsSync(manifestPath)) {
-    throw new Error(`${manifestPath} is missing: run \`npm run build\` (it extracts the docs' code blocks) before mocha`);
+    throw new Error(
+      `${manifestPath} is missing: run \`npm run build\` (it extracts the docs' code blocks) before mocha`,
+    );
   }
   return JSON.parse(readFileSync(manifestPath, 'utf8')) as DocBlock[];
 }
@@ -113,9 +120,13 @@ function glossaryColumn(markdown: string, column: string): string[] {
       index = -1;
       continue;
     }
-    const cells = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     if (cells.includes(column)) index = cells.indexOf(column);
-    else if (index >= 0 && !/^-+$/.test(cells[index] ?? '-')) found.push(...cells[index].split('、').filter((c) => c !== ''));
+    else if (index >= 0 && !/^-+$/.test(cells[index] ?? '-'))
+      found.push(...cells[index].split('、').filter((c) => c !== ''));
   }
   return found;
 }
@@ -155,11 +166,14 @@ describe('the code blocks in docs/ and README.md', function () {
   it('has no hard line break inside a Chinese paragraph (it renders as a stray space)', () => {
     const broken: string[] = [];
     for (const page of markdownPages().filter((p) => p.startsWith('docs/zh-CN/'))) {
-      const lines = readFileSync(join(repositoryRoot, page), 'utf8').replace(/^(`{3,}|~{3,})[\s\S]*?^\1\s*$/gm, '').split('\n');
+      const lines = readFileSync(join(repositoryRoot, page), 'utf8')
+        .replace(/^(`{3,}|~{3,})[\s\S]*?^\1\s*$/gm, '')
+        .split('\n');
       lines.forEach((line, index) => {
         const next = lines[index + 1] ?? '';
         const startsBlock = /^\s*([-*+>|#!<]|\d+\.|`{3})/.test(next);
-        if (/\p{Script=Han}/u.test(line) && next.trim() !== '' && !startsBlock) broken.push(`${page}: ${line.slice(-20)}⏎${next.slice(0, 20)}`);
+        if (/\p{Script=Han}/u.test(line) && next.trim() !== '' && !startsBlock)
+          broken.push(`${page}: ${line.slice(-20)}⏎${next.slice(0, 20)}`);
       });
     }
     expect(broken).to.deep.equal([]);
@@ -186,7 +200,9 @@ describe('the code blocks in docs/ and README.md', function () {
   });
 
   for (const { language, of } of TRANSLATIONS) {
-    const englishPages = markdownPages().filter((page) => of.some((p) => (p.endsWith('/') ? page.startsWith(p) : page === p)));
+    const englishPages = markdownPages().filter((page) =>
+      of.some((p) => (p.endsWith('/') ? page.startsWith(p) : page === p)),
+    );
     it(`has a ${language} translation of ${of.join(', ')}`, () => {
       const missing = englishPages
         .map((page) => page.replace(/^docs\//, `docs/${language}/`))

@@ -87,7 +87,10 @@ describe('ThreadPoolExecutor', function () {
     });
 
     it('refuses a native function, which has no source to send', () => {
-      expect(() => pool.submit(Math.max as (...n: number[]) => number, 1, 2)).to.throw(TypeError, 'max is a native or bound function');
+      expect(() => pool.submit(Math.max as (...n: number[]) => number, 1, 2)).to.throw(
+        TypeError,
+        'max is a native or bound function',
+      );
     });
 
     it('refuses a relative module path, naming it', () => {
@@ -146,11 +149,22 @@ describe('ThreadPoolExecutor', function () {
     });
 
     it('passes a thrown non-Error value through as is', async () => {
-      expect(await failureOf(pool.submit(() => { throw { reason: 42 }; }))).to.deep.equal({ reason: 42 });
+      expect(
+        await failureOf(
+          pool.submit(() => {
+            throw { reason: 42 };
+          }),
+        ),
+      ).to.deep.equal({ reason: 42 });
     });
 
     it('fails the job, not the pool, when an argument cannot be cloned', async () => {
-      const error = await failureOf(pool.submit((f: unknown) => typeof f, () => 1));
+      const error = await failureOf(
+        pool.submit(
+          (f: unknown) => typeof f,
+          () => 1,
+        ),
+      );
       expect(error).to.have.property('name', 'DataCloneError');
       expect(await pool.submit(add, 1, 1)).to.equal(2);
     });
@@ -163,7 +177,9 @@ describe('ThreadPoolExecutor', function () {
     it('fails with WorkerCrashedError when the worker exits, and replaces the worker', async () => {
       const error = await failureOf(pool.submit(exitWorker, 3));
       expect(error).to.be.instanceOf(WorkerCrashedError);
-      expect((error as Error).message).to.equal(`worker thread exited with code 3 while running exitWorker from ${jobsModule.href}`);
+      expect((error as Error).message).to.equal(
+        `worker thread exited with code 3 while running exitWorker from ${jobsModule.href}`,
+      );
       expect(await pool.submit(add, 20, 22)).to.equal(42);
     });
 
@@ -319,7 +335,7 @@ describe('runOnExecutor', function () {
     }
   }
 
-  it("runs the method on this.executor and returns a Future", async () => {
+  it('runs the method on this.executor and returns a Future', async () => {
     const hasher = new Hasher();
     try {
       const result = hasher.square(7) as unknown as Future<number>;
@@ -368,7 +384,10 @@ describe('runOnExecutor', function () {
         return 1;
       }
     }
-    expect(() => new Orphan().work()).to.throw(TypeError, 'runOnExecutor: work needs this.executor to be an executor with submit(), got undefined');
+    expect(() => new Orphan().work()).to.throw(
+      TypeError,
+      'runOnExecutor: work needs this.executor to be an executor with submit(), got undefined',
+    );
   });
 });
 

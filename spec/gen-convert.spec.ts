@@ -4,7 +4,16 @@
  */
 import { expect } from 'chai';
 import { Future } from '../lib/concurrent.js';
-import { BadYieldError, convertYielded, coroutine, maybeFuture, moment, registerYieldable, take, Task } from '../lib/gen.js';
+import {
+  BadYieldError,
+  convertYielded,
+  coroutine,
+  maybeFuture,
+  moment,
+  registerYieldable,
+  take,
+  Task,
+} from '../lib/gen.js';
 import { appLog } from '../lib/log.js';
 import { captureLog, failureOf, resolved, useFreshLoop } from './support/index.js';
 

@@ -21,12 +21,12 @@ describe('coroutines and native async code', () => {
   const currentLoop = useFreshLoop();
 
   describe('awaiting a coroutine', () => {
-    it('lets an async function await a coroutine\'s Future', async () => {
+    it("lets an async function await a coroutine's Future", async () => {
       const native = async () => (await addOneLater(41)) as number;
       expect(await native()).to.equal(42);
     });
 
-    it('rejects the await with the coroutine\'s exception', async () => {
+    it("rejects the await with the coroutine's exception", async () => {
       const failing = coroutine(function* () {
         yield moment;
         throw new RangeError('from the coroutine');
@@ -138,7 +138,9 @@ describe('coroutines and native async code', () => {
       }
 
       it('adopts a Promise a thenable resolves with', async () => {
-        const outcome = await yieldedAndAwaited(() => ({ then: (resolve: (v: unknown) => void) => resolve(Promise.resolve('inner')) }));
+        const outcome = await yieldedAndAwaited(() => ({
+          then: (resolve: (v: unknown) => void) => resolve(Promise.resolve('inner')),
+        }));
         expect(outcome.yielded).to.deep.equal({ value: 'inner' });
         expect(outcome.awaited).to.deep.equal(outcome.yielded);
       });
@@ -155,7 +157,8 @@ describe('coroutines and native async code', () => {
       it('fails with what a nested thenable rejects with', async () => {
         const boom = new Error('nested rejection');
         const outcome = await yieldedAndAwaited(() => ({
-          then: (resolve: (v: unknown) => void) => resolve({ then: (_: unknown, reject: (e: unknown) => void) => reject(boom) }),
+          then: (resolve: (v: unknown) => void) =>
+            resolve({ then: (_: unknown, reject: (e: unknown) => void) => reject(boom) }),
         }));
         expect(outcome.yielded).to.deep.equal({ error: boom });
         expect(outcome.awaited).to.deep.equal(outcome.yielded);
@@ -243,7 +246,7 @@ describe('coroutines and native async code', () => {
     );
 
     it(
-      'applies withTimeout to an async function\'s Promise',
+      "applies withTimeout to an async function's Promise",
       genTest(function* () {
         const result: number = yield withTimeout({ seconds: 3600 }, (async () => 42)());
         expect(result).to.equal(42);
@@ -298,7 +301,9 @@ describe('coroutines and native async code', () => {
   // expects the same trace.
   describe('ordering at the Promise boundary, pinned against native async', () => {
     /** Three waiters on one pending promise, started in order; the middle one is `middle`. */
-    async function resumeOrder(middle: (p: Promise<number>, trace: string[]) => PromiseLike<unknown>): Promise<string[]> {
+    async function resumeOrder(
+      middle: (p: Promise<number>, trace: string[]) => PromiseLike<unknown>,
+    ): Promise<string[]> {
       const trace: string[] = [];
       let resolve!: (value: number) => void;
       const promise = new Promise<number>((r) => (resolve = r));
@@ -348,7 +353,7 @@ describe('coroutines and native async code', () => {
       expect(viaYield).to.equal(viaAwait);
     });
 
-    it('throws a yielded Promise\'s rejection in where an await of it would throw', async () => {
+    it("throws a yielded Promise's rejection in where an await of it would throw", async () => {
       const trace: string[] = [];
       const failing = coroutine(function* () {
         try {
@@ -446,7 +451,7 @@ describe('coroutines and native async code', () => {
         }),
       );
 
-    it('keeps each root\'s value through native and generator coroutines alike', async () => {
+    it("keeps each root's value through native and generator coroutines alike", async () => {
       await multi([nativeRoot(1), nativeRoot(2), genRoot(3), genRoot(4)]);
     });
 

@@ -142,7 +142,9 @@ describe('multi', () => {
   describe('failures', () => {
     it('raises the first failure in input order, even when a later child failed first', async () => {
       await new ExpectLog(appLog, /Multiple exceptions in yield list/).use(async () => {
-        const error = await failureOf(multi([failSoon(new RangeError('error 1'), 3), failSoon(new RangeError('error 2'), 1)]));
+        const error = await failureOf(
+          multi([failSoon(new RangeError('error 1'), 3), failSoon(new RangeError('error 2'), 1)]),
+        );
         expect(error).to.be.instanceOf(RangeError).with.property('message', 'error 1');
       });
     });
@@ -166,7 +168,9 @@ describe('multi', () => {
     it('does not log the other failures when they are instances of quietExceptions', async () => {
       const records = await captureLog(async () => {
         const error = await failureOf(
-          multi([failSoon(new RangeError('error 1')), failSoon(new RangeError('error 2'))], { quietExceptions: RangeError }),
+          multi([failSoon(new RangeError('error 1')), failSoon(new RangeError('error 2'))], {
+            quietExceptions: RangeError,
+          }),
         );
         expect(error).to.have.property('message', 'error 1');
       });
@@ -275,7 +279,9 @@ describe('multi', () => {
           } else {
             expect(outcome).to.deep.equal({ error: `child ${failing[0]}` });
           }
-          expect(records.map((r) => (r.error as Error).message)).to.have.members(failing.slice(1).map((i) => `child ${i}`));
+          expect(records.map((r) => (r.error as Error).message)).to.have.members(
+            failing.slice(1).map((i) => `child ${i}`),
+          );
         }),
         { numRuns: 100 },
       );

@@ -552,7 +552,7 @@ describe('coroutine', () => {
       expect(future.cancelled()).to.equal(true);
     });
 
-    it('ends with the coroutine\'s Future cancelled when the generator lets CancelledError out', async () => {
+    it("ends with the coroutine's Future cancelled when the generator lets CancelledError out", async () => {
       const f = coroutine(function* () {
         yield new Future();
       });
@@ -771,7 +771,7 @@ describe('coroutine', () => {
   });
 
   describe('bad input', () => {
-    it('refuses setResult and setException on a coroutine\'s Future, which keeps running to its finally', async () => {
+    it("refuses setResult and setException on a coroutine's Future, which keeps running to its finally", async () => {
       const steps: string[] = [];
       const f = coroutine(function* worker() {
         try {
@@ -794,7 +794,10 @@ describe('coroutine', () => {
       expect(onResult.message).to.equal(
         'setResult() called on the Future of coroutine worker: it settles when the generator finishes; cancel() it to stop it',
       );
-      expect(() => future.setException(new Error('from outside'))).to.throw(InvalidStateError, 'setException() called on the Future of coroutine worker');
+      expect(() => future.setException(new Error('from outside'))).to.throw(
+        InvalidStateError,
+        'setException() called on the Future of coroutine worker',
+      );
       expect(await future).to.equal('from the generator');
       expect(steps).to.deep.equal(['finally']);
     });
@@ -821,7 +824,7 @@ describe('coroutine', () => {
   describe('AsyncLocalStorage context', () => {
     const storage = new AsyncLocalStorage<string>();
 
-    it('sees the caller\'s context at every step: after moments, pending Futures, Promises and sleeps', async () => {
+    it("sees the caller's context at every step: after moments, pending Futures, Promises and sleeps", async () => {
       const seen: Array<string | undefined> = [];
       const f = coroutine(function* () {
         seen.push(storage.getStore());
@@ -868,7 +871,7 @@ describe('coroutine', () => {
       expect(seen).to.deep.equal(['outer', 'outer']);
     });
 
-    it('lets go of the caller\'s store once the coroutine finished, though its Future is still held', async () => {
+    it("lets go of the caller's store once the coroutine finished, though its Future is still held", async () => {
       const f = coroutine(function* () {
         yield moment;
         return 'done';
@@ -954,7 +957,7 @@ describe('coroutine', () => {
       }
     }
 
-    it('releases a finished coroutine\'s locals even while its Future is held', async () => {
+    it("releases a finished coroutine's locals even while its Future is held", async () => {
       let local: WeakRef<object> | null = null;
       const f = coroutine(function* () {
         const big = { payload: new Array(1000).fill(1) };
@@ -1009,7 +1012,7 @@ describe('coroutine', () => {
       expect(await f()).to.equal(42);
     });
 
-    it('evaluates `yield* take(promise)` to the promise\'s value', async () => {
+    it("evaluates `yield* take(promise)` to the promise's value", async () => {
       const f = coroutine(function* () {
         const text = yield* take(Promise.resolve('typed'));
         return text.toUpperCase();
@@ -1084,7 +1087,7 @@ describe('coroutine', () => {
   });
 
   describe('identity', () => {
-    it('keeps the wrapped function\'s name and exposes it as __wrapped__', () => {
+    it("keeps the wrapped function's name and exposes it as __wrapped__", () => {
       function* fetchAll() {
         yield moment;
       }
@@ -1102,7 +1105,7 @@ describe('coroutine', () => {
       expect(() => coroutine(42 as never)).to.throw(TypeError, /42/);
     });
 
-    it('names the coroutine in its Future\'s string form', () => {
+    it("names the coroutine in its Future's string form", () => {
       const named = coroutine(function* named() {
         yield new Future();
       });
@@ -1130,7 +1133,7 @@ describe('coroutine', () => {
       expect(isCoroutineFunction(function* () {})).to.equal(false);
     });
 
-    it('is false for an async function and for a coroutine\'s Future', () => {
+    it("is false for an async function and for a coroutine's Future", () => {
       expect(isCoroutineFunction(async () => undefined)).to.equal(false);
       expect(isCoroutineFunction(coroutine(function* () {})())).to.equal(false);
     });

@@ -42,7 +42,10 @@ describe('withTimeout', () => {
       const error = await failureOf(future);
       expect(error).to.be.instanceOf(TimeoutError);
       expect(error).to.have.property('name', 'TimeoutError');
-      expect(error).to.have.property('message', 'Timeout after { seconds: 0.1 }: the deadline 0.1 on IOLoop.time() passed');
+      expect(error).to.have.property(
+        'message',
+        'Timeout after { seconds: 0.1 }: the deadline 0.1 on IOLoop.time() passed',
+      );
     });
 
     it('resolves with the result when the wrapped Future finishes first', async () => {
@@ -53,7 +56,7 @@ describe('withTimeout', () => {
       expect(await future).to.equal('asdf');
     });
 
-    it('fails with the wrapped Future\'s exception when it fails first', async () => {
+    it("fails with the wrapped Future's exception when it fails first", async () => {
       const inner = new Future<string>();
       currentLoop().callLater(0.1, () => inner.setException(new RangeError('first')));
       const future = withTimeout({ seconds: 3600 }, inner);
@@ -85,7 +88,7 @@ describe('withTimeout', () => {
   });
 
   describe('the timeout argument', () => {
-    it('treats a number as an absolute deadline on the loop\'s clock', async () => {
+    it("treats a number as an absolute deadline on the loop's clock", async () => {
       const loop = currentLoop();
       const deadline = loop.time() + 10;
       await currentClock().tickAsync(5000);
@@ -154,8 +157,19 @@ describe('withTimeout', () => {
           error = e;
         }
         expect(error).to.be.instanceOf(TypeError);
-        const shown = typeof bad === 'string' ? `'${bad}'` : bad === undefined ? 'undefined' : Number.isNaN(bad) ? 'NaN' : bad === null ? 'null' : '';
-        expect((error as Error).message).to.match(/^withTimeout: /).and.contain(shown);
+        const shown =
+          typeof bad === 'string'
+            ? `'${bad}'`
+            : bad === undefined
+              ? 'undefined'
+              : Number.isNaN(bad)
+                ? 'NaN'
+                : bad === null
+                  ? 'null'
+                  : '';
+        expect((error as Error).message)
+          .to.match(/^withTimeout: /)
+          .and.contain(shown);
       });
     }
   });

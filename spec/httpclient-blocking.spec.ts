@@ -3,7 +3,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { moment } from '../lib/gen.js';
 import { AsyncHTTPClient, HTTPClient, HTTPClientError, HTTPResponse } from '../lib/httpclient.js';
-import { fetcherIsRunning, lastPeakBufferedBytes, STREAM_BUFFER_LIMIT, waitForStreamPause } from '../lib/internal/http-blocking.js';
+import {
+  fetcherIsRunning,
+  lastPeakBufferedBytes,
+  STREAM_BUFFER_LIMIT,
+  waitForStreamPause,
+} from '../lib/internal/http-blocking.js';
 import { IOLoop } from '../lib/ioloop.js';
 import { genTest } from '../lib/testing.js';
 import { COMPRESSIBLE, HELLO, startServer, startServerThread, type ThreadServer } from './httpclient-servers.js';
@@ -106,7 +111,12 @@ describe('HTTPClient (blocking)', () => {
       streamingCallback: (chunk) => seen.push(`chunk ${chunk.toString()}`),
     });
     expect(seen[0]).to.equal('header HTTP/1.1 200 OK');
-    expect(seen.filter((s) => s.startsWith('chunk')).map((s) => s.slice(6)).join('')).to.equal('one,two,three');
+    expect(
+      seen
+        .filter((s) => s.startsWith('chunk'))
+        .map((s) => s.slice(6))
+        .join(''),
+    ).to.equal('one,two,three');
     // The blank line that ends the headers comes before the first chunk.
     expect(seen.findIndex((s) => s.startsWith('chunk'))).to.equal(seen.indexOf('header ') + 1);
     expect(response.body.length).to.equal(0);
@@ -201,23 +211,29 @@ describe('HTTPClient (blocking)', () => {
     expect(() => client.fetch('http://')).to.throw(TypeError, 'malformed URL');
   });
 
-  it('blocks a running coroutine, and the loop with it, until the response is in', genTest(function* () {
-    const order: string[] = [];
-    IOLoop.current().addCallback(() => order.push('callback queued before the fetch'));
-    const response = client.fetch(`${server.url}/slow/50`);
-    order.push('fetch returned');
-    yield moment;
-    expect(order).to.deep.equal(['fetch returned', 'callback queued before the fetch']);
-    expect(response.code).to.equal(200);
-  }));
+  it(
+    'blocks a running coroutine, and the loop with it, until the response is in',
+    genTest(function* () {
+      const order: string[] = [];
+      IOLoop.current().addCallback(() => order.push('callback queued before the fetch'));
+      const response = client.fetch(`${server.url}/slow/50`);
+      order.push('fetch returned');
+      yield moment;
+      expect(order).to.deep.equal(['fetch returned', 'callback queued before the fetch']);
+      expect(response.code).to.equal(200);
+    }),
+  );
 
-  it('works inside a coroutine next to AsyncHTTPClient', genTest(function* () {
-    const asyncClient = new AsyncHTTPClient();
-    const viaAsync: HTTPResponse = yield asyncClient.fetch(`${server.url}/hello`);
-    const viaBlocking = client.fetch(`${server.url}/hello`);
-    expect(viaBlocking.body).to.deep.equal(viaAsync.body);
-    asyncClient.close();
-  }));
+  it(
+    'works inside a coroutine next to AsyncHTTPClient',
+    genTest(function* () {
+      const asyncClient = new AsyncHTTPClient();
+      const viaAsync: HTTPResponse = yield asyncClient.fetch(`${server.url}/hello`);
+      const viaBlocking = client.fetch(`${server.url}/hello`);
+      expect(viaBlocking.body).to.deep.equal(viaAsync.body);
+      asyncClient.close();
+    }),
+  );
 
   it('throws "fetch() called on closed HTTPClient" after close()', () => {
     client.close();

@@ -64,7 +64,12 @@ describe('httpclient transport', () => {
       const { port } = server.address() as net.AddressInfo;
       const agents = { http: new http.Agent(), https: new https.Agent() };
       const outcome = await new Promise<FetchOutcome>((resolve) =>
-        performFetch(spec({ url: `http://127.0.0.1:${port}/`, connectTimeout: 0, requestTimeout: 0 }), agents, {}, resolve),
+        performFetch(
+          spec({ url: `http://127.0.0.1:${port}/`, connectTimeout: 0, requestTimeout: 0 }),
+          agents,
+          {},
+          resolve,
+        ),
       );
       expect(outcome.kind).to.equal('failure');
       expect((outcome as { message: string }).message).to.match(/^Server switched protocols \(101\)/);
@@ -80,7 +85,12 @@ describe('httpclient transport', () => {
       const agents = { http: new http.Agent(), https: new https.Agent() };
       const headers = { 'content-length': '0', 'transfer-encoding': 'chunked' };
       const outcome = await new Promise<FetchOutcome>((resolve) =>
-        performFetch(spec({ url: `${servers.urls[0]}/post`, method: 'POST', headers, body: Buffer.from(smuggled) }), agents, {}, resolve),
+        performFetch(
+          spec({ url: `${servers.urls[0]}/post`, method: 'POST', headers, body: Buffer.from(smuggled) }),
+          agents,
+          {},
+          resolve,
+        ),
       );
       const [record] = await servers.records();
       expect(outcome.kind).to.equal('response');

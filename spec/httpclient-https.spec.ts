@@ -9,7 +9,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AsyncHTTPClient, HTTPClient, HTTPClientError, HTTPRequest, type HTTPResponse } from '../lib/httpclient.js';
 import { failureOf, thrownBy, useFreshLoop } from './support/index.js';
-import { HELLO, startServer, startServerThread, type LocalServer, type ServerTLS, type ThreadServer } from './httpclient-servers.js';
+import {
+  HELLO,
+  startServer,
+  startServerThread,
+  type LocalServer,
+  type ServerTLS,
+  type ThreadServer,
+} from './httpclient-servers.js';
 
 // This file runs as dist/spec/httpclient-https.spec.js and tsc copies no PEM files: read them from the sources.
 const FIXTURES = new URL('../../spec/fixtures/', import.meta.url);
@@ -115,7 +122,10 @@ describe('httpclient over https', () => {
 
     it('rejects a caCerts that is not a path at construction', () => {
       const options = { caCerts: 42 as unknown as string };
-      expect(() => new HTTPRequest(`${secure.url}/`, options)).to.throw(TypeError, 'caCerts must be the path of a PEM file, got 42');
+      expect(() => new HTTPRequest(`${secure.url}/`, options)).to.throw(
+        TypeError,
+        'caCerts must be the path of a PEM file, got 42',
+      );
     });
 
     /** Fetches `from` with credentials and one more header, redirected to `/echo` on `to`; the headers `to` saw. */
@@ -150,19 +160,26 @@ describe('httpclient over https', () => {
       });
       expect(response.effectiveUrl).to.equal(`${secure.url}/echo`);
       const headers = headersEchoedBy(response);
-      expect([headers.authorization, headers.cookie]).to.deep.equal([`Basic ${Buffer.from('user:secret').toString('base64')}`, 'session=1']);
+      expect([headers.authorization, headers.cookie]).to.deep.equal([
+        `Basic ${Buffer.from('user:secret').toString('base64')}`,
+        'session=1',
+      ]);
     });
 
     it('checks the certificate of an https server reached by a redirect from http', async () => {
       const target = `${secure.url}/hello`;
-      const error = (await failureOf(client.fetch(`${plain.url}/redirect/302?to=${encodeURIComponent(target)}`))) as HTTPClientError;
+      const error = (await failureOf(
+        client.fetch(`${plain.url}/redirect/302?to=${encodeURIComponent(target)}`),
+      )) as HTTPClientError;
       expectSelfSignedRejection(error, target);
       expect([plain.log.arrivals, secure.log.arrivals]).to.deep.equal([['/redirect/302'], []]);
     });
 
     it('trusts caCerts on an https server reached by a redirect from http', async () => {
       const target = `${secure.url}/hello`;
-      const response = await client.fetch(`${plain.url}/redirect/307?to=${encodeURIComponent(target)}`, { caCerts: CERT_FILE });
+      const response = await client.fetch(`${plain.url}/redirect/307?to=${encodeURIComponent(target)}`, {
+        caCerts: CERT_FILE,
+      });
       expect([response.code, response.effectiveUrl, response.body.toString()]).to.deep.equal([200, target, HELLO]);
     });
   });

@@ -115,7 +115,10 @@ export function testRoutes(log: ServerLog, held: HeldRequests): http.RequestList
         }
         case 'gzip-empty':
           // /gzip-empty/<code>: no body bytes, yet a Content-Encoding (as some servers send on 204/304).
-          res.writeHead(Number(parts[1]), { 'Content-Encoding': 'gzip', ...(parts[1] === '200' ? { 'Content-Length': '0' } : {}) });
+          res.writeHead(Number(parts[1]), {
+            'Content-Encoding': 'gzip',
+            ...(parts[1] === '200' ? { 'Content-Length': '0' } : {}),
+          });
           res.end();
           return;
         case 'chunked':
@@ -200,7 +203,8 @@ export interface ServerTLS {
 export async function startServer(tls?: ServerTLS): Promise<LocalServer> {
   const log = newServerLog();
   const held = newHeldRequests();
-  const server = tls === undefined ? http.createServer(testRoutes(log, held)) : https.createServer(tls, testRoutes(log, held));
+  const server =
+    tls === undefined ? http.createServer(testRoutes(log, held)) : https.createServer(tls, testRoutes(log, held));
   server.on('connection', () => log.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -121,7 +121,11 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
       it('refuses a Content-Length smaller than the body, and sends nothing', async () => {
         const before = await servers.records();
         const error = thrownBy(() =>
-          driver.fetch(`${servers.urls[0]}/post`, { method: 'POST', body: SMUGGLED, headers: { 'Content-Length': '0' } }),
+          driver.fetch(`${servers.urls[0]}/post`, {
+            method: 'POST',
+            body: SMUGGLED,
+            headers: { 'Content-Length': '0' },
+          }),
         );
         expect(error).to.be.instanceOf(TypeError);
         expect(error.message).to.equal(
@@ -134,7 +138,11 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
       it('refuses a Content-Length larger than the body (which would hang), and sends nothing', async () => {
         const before = await servers.records();
         const error = thrownBy(() =>
-          driver.fetch(`${servers.urls[0]}/post`, { method: 'POST', body: 'hello', headers: { 'content-length': '50' } }),
+          driver.fetch(`${servers.urls[0]}/post`, {
+            method: 'POST',
+            body: 'hello',
+            headers: { 'content-length': '50' },
+          }),
         );
         expect(error.message).to.contain(`Content-Length header '50' does not match the body (5 bytes)`);
         expect((await receivedSince(before))[0]!.connections).to.deep.equal([]);
@@ -142,7 +150,11 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
 
       it('accepts a Content-Length equal to the body length and sends it once', async () => {
         const before = await servers.records();
-        await driver.fetch(`${servers.urls[0]}/post`, { method: 'PUT', body: 'hello', headers: { 'Content-Length': '5' } });
+        await driver.fetch(`${servers.urls[0]}/post`, {
+          method: 'PUT',
+          body: 'hello',
+          headers: { 'Content-Length': '5' },
+        });
         const [received] = await receivedSince(before);
         expect(received!.requests.map((request) => request.body)).to.deep.equal(['hello']);
         expect(framingHeadersOf(headsOf(received!)[0]!)).to.have.length(1);
@@ -153,7 +165,11 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
       it('refuses a Transfer-Encoding header, and sends nothing', async () => {
         const before = await servers.records();
         const error = thrownBy(() =>
-          driver.fetch(`${servers.urls[0]}/post`, { method: 'POST', body: 'hello', headers: { 'Transfer-Encoding': 'chunked' } }),
+          driver.fetch(`${servers.urls[0]}/post`, {
+            method: 'POST',
+            body: 'hello',
+            headers: { 'Transfer-Encoding': 'chunked' },
+          }),
         );
         expect(error).to.be.instanceOf(TypeError);
         expect(error.message).to.equal(
@@ -167,7 +183,11 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
         ['a GET without a body', { method: 'GET' }, ''],
         ['a DELETE without a body', { method: 'DELETE' }, ''],
         ['a POST with an empty body', { method: 'POST', body: '' }, ''],
-        ['a PATCH with a binary body', { method: 'PATCH', body: new Uint8Array([0, 13, 10, 48, 13, 10]) }, '\0\r\n0\r\n'],
+        [
+          'a PATCH with a binary body',
+          { method: 'PATCH', body: new Uint8Array([0, 13, 10, 48, 13, 10]) },
+          '\0\r\n0\r\n',
+        ],
         ['a bodiless POST (allowNonstandardMethods)', { method: 'POST', allowNonstandardMethods: true }, ''],
       ];
       for (const [what, options, body] of bodies) {
@@ -217,7 +237,12 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
       }
 
       function expectNoCredentials(error: Error): void {
-        const everything = [error.message, String(error), error.stack, (error.cause as Error | undefined)?.message].join('\n');
+        const everything = [
+          error.message,
+          String(error),
+          error.stack,
+          (error.cause as Error | undefined)?.message,
+        ].join('\n');
         expect(everything).not.to.contain('s3cret');
         expect(everything).not.to.contain('user');
       }
@@ -257,7 +282,9 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
 
       it('redacts it from a malformed URL', async () => {
         const error = await failureOf(() => driver.fetch('http://user:s3cret@[::1/x'));
-        expect(error.message).to.equal("HTTPRequest: malformed URL 'http://***@[::1/x': expected an absolute http:// or https:// URL");
+        expect(error.message).to.equal(
+          "HTTPRequest: malformed URL 'http://***@[::1/x': expected an absolute http:// or https:// URL",
+        );
         expectNoCredentials(error);
       });
 
@@ -321,7 +348,10 @@ for (const makeDriver of [asyncDriver, blockingDriver]) {
         const before = await servers.records();
         await driver.fetch(redirectTo(first!, '/landed'), { headers: CREDENTIALS });
         const [atFirst] = await receivedSince(before);
-        expect(atFirst!.requests.map((request) => request.target.split('?')[0])).to.deep.equal(['/redirect', '/landed']);
+        expect(atFirst!.requests.map((request) => request.target.split('?')[0])).to.deep.equal([
+          '/redirect',
+          '/landed',
+        ]);
         expect(credentialLines(atFirst!, 1)).to.have.length(4);
       });
     });

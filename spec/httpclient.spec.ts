@@ -85,22 +85,39 @@ describe('httpclient', () => {
 
     it('rejects a header value Node cannot send (a control character, or a character above U+00FF) at construction', () => {
       for (const value of ['price in \u20ac', 'a\u0001b', 'a\u007fb']) {
-        expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Value': value } })).to.throw(TypeError, 'invalid value');
+        expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Value': value } })).to.throw(
+          TypeError,
+          'invalid value',
+        );
       }
-      expect(() => new HTTPRequest('http://127.0.0.1/', { userAgent: 'agent \u20ac' })).to.throw(TypeError, 'invalid userAgent');
+      expect(() => new HTTPRequest('http://127.0.0.1/', { userAgent: 'agent \u20ac' })).to.throw(
+        TypeError,
+        'invalid userAgent',
+      );
       expect(() => new HTTPRequest('http://127.0.0.1/', { headers: { 'X-Value': 'caf\u00e9\tok' } })).not.to.throw();
     });
 
     it('rejects headers given as a Map, a Headers, an array or a string instead of silently dropping or mangling them', () => {
-      const notPlain: unknown[] = [new Map([['X-Token', 'secret']]), new Headers({ 'X-Token': 'secret' }), [['X-Token', 'secret']], 'X-Token: secret'];
+      const notPlain: unknown[] = [
+        new Map([['X-Token', 'secret']]),
+        new Headers({ 'X-Token': 'secret' }),
+        [['X-Token', 'secret']],
+        'X-Token: secret',
+      ];
       for (const headers of notPlain) {
         expect(() => new HTTPRequest('http://127.0.0.1/', { headers: headers as Record<string, string> })).to.throw(
           TypeError,
           'headers must be a plain object of header names to values, got ',
         );
       }
-      expect(() => new HTTPRequest('http://127.0.0.1/', { headers: new Map() as never })).to.throw(TypeError, 'Object.fromEntries');
-      expect(new HTTPRequest('http://127.0.0.1/', { headers: Object.assign(Object.create(null), { 'X-Token': 'secret' }) }).headers).to.deep.equal({
+      expect(() => new HTTPRequest('http://127.0.0.1/', { headers: new Map() as never })).to.throw(
+        TypeError,
+        'Object.fromEntries',
+      );
+      expect(
+        new HTTPRequest('http://127.0.0.1/', { headers: Object.assign(Object.create(null), { 'X-Token': 'secret' }) })
+          .headers,
+      ).to.deep.equal({
         'X-Token': 'secret',
       });
     });
@@ -124,12 +141,21 @@ describe('httpclient', () => {
     });
 
     it('rejects CR or LF in the method', () => {
-      expect(() => new HTTPRequest('http://127.0.0.1/', { method: 'GET / HTTP/1.1\r\nX:' })).to.throw(TypeError, 'invalid method');
+      expect(() => new HTTPRequest('http://127.0.0.1/', { method: 'GET / HTTP/1.1\r\nX:' })).to.throw(
+        TypeError,
+        'invalid method',
+      );
     });
 
     it('rejects a body on GET and a missing body on POST, as Tornado', () => {
-      expect(() => new HTTPRequest('http://127.0.0.1/', { body: 'x' })).to.throw(TypeError, 'body must be null for method GET');
-      expect(() => new HTTPRequest('http://127.0.0.1/', { method: 'POST' })).to.throw(TypeError, 'body must not be null for method POST');
+      expect(() => new HTTPRequest('http://127.0.0.1/', { body: 'x' })).to.throw(
+        TypeError,
+        'body must be null for method GET',
+      );
+      expect(() => new HTTPRequest('http://127.0.0.1/', { method: 'POST' })).to.throw(
+        TypeError,
+        'body must not be null for method POST',
+      );
     });
   });
 
@@ -192,7 +218,10 @@ describe('httpclient', () => {
 
     it("honours timeouts beyond Node's 24.8-day timer limit instead of timing out at once", async () => {
       const thirtyDays = 30 * 86400;
-      const response = await client.fetch(`${server.url}/slow/20`, { requestTimeout: thirtyDays, connectTimeout: thirtyDays });
+      const response = await client.fetch(`${server.url}/slow/20`, {
+        requestTimeout: thirtyDays,
+        connectTimeout: thirtyDays,
+      });
       expect(response.code).to.equal(200);
     });
 
@@ -212,7 +241,9 @@ describe('httpclient', () => {
     });
 
     it('throws at the call for a header carrying CR/LF', () => {
-      expect(() => client.fetch(`${server.url}/echo`, { headers: { Cookie: 'a=1\r\nX-Injected: 1' } })).to.throw(TypeError);
+      expect(() => client.fetch(`${server.url}/echo`, { headers: { Cookie: 'a=1\r\nX-Injected: 1' } })).to.throw(
+        TypeError,
+      );
       expect(server.log.arrivals).to.deep.equal([]);
     });
 
@@ -237,15 +268,21 @@ describe('httpclient', () => {
       expect(echo.headers['user-agent']).to.equal('whirlwind');
     });
 
-    it('works with yield inside a coroutine', genTest(function* () {
-      const response: HTTPResponse = yield client.fetch(`${server.url}/hello`);
-      expect(response.body.toString()).to.equal(HELLO);
-    }));
+    it(
+      'works with yield inside a coroutine',
+      genTest(function* () {
+        const response: HTTPResponse = yield client.fetch(`${server.url}/hello`);
+        expect(response.body.toString()).to.equal(HELLO);
+      }),
+    );
 
-    it('is typed through yield* inside a coroutine', genTest(function* () {
-      const response = yield* client.fetch(`${server.url}/hello`);
-      expect(response.code).to.equal(200);
-    }));
+    it(
+      'is typed through yield* inside a coroutine',
+      genTest(function* () {
+        const response = yield* client.fetch(`${server.url}/hello`);
+        expect(response.code).to.equal(200);
+      }),
+    );
   });
 
   describe('response bodies', () => {
@@ -372,7 +409,10 @@ describe('httpclient', () => {
 
     for (const code of [307, 308]) {
       it(`keeps the method and body on ${code}`, async () => {
-        const response = await client.fetch(`${server.url}/redirect/${code}?to=/echo`, { method: 'POST', body: 'payload' });
+        const response = await client.fetch(`${server.url}/redirect/${code}?to=/echo`, {
+          method: 'POST',
+          body: 'payload',
+        });
         expect(echoOf(response)).to.include({ method: 'POST', body: 'payload' });
       });
     }
@@ -391,7 +431,10 @@ describe('httpclient', () => {
     });
 
     it('does not follow with followRedirects false', async () => {
-      const response = await client.fetch(`${server.url}/redirect/301?to=/hello`, { followRedirects: false, raiseError: false });
+      const response = await client.fetch(`${server.url}/redirect/301?to=/hello`, {
+        followRedirects: false,
+        raiseError: false,
+      });
       expect(response.code).to.equal(301);
       expect(response.headers.location).to.equal('/hello');
     });
@@ -399,9 +442,12 @@ describe('httpclient', () => {
     it('drops Authorization and Cookie on a cross-origin redirect', async () => {
       const other = await startServer();
       try {
-        const response = await client.fetch(`${server.url}/redirect/302?to=${encodeURIComponent(`${other.url}/echo`)}`, {
-          headers: { Authorization: 'Bearer secret', Cookie: 'session=1', 'X-Kept': 'yes' },
-        });
+        const response = await client.fetch(
+          `${server.url}/redirect/302?to=${encodeURIComponent(`${other.url}/echo`)}`,
+          {
+            headers: { Authorization: 'Bearer secret', Cookie: 'session=1', 'X-Kept': 'yes' },
+          },
+        );
         const echo = echoOf(response);
         expect(echo.headers.authorization).to.equal(undefined);
         expect(echo.headers.cookie).to.equal(undefined);
@@ -415,10 +461,13 @@ describe('httpclient', () => {
     it('drops authUsername credentials on a cross-origin redirect', async () => {
       const other = await startServer();
       try {
-        const response = await client.fetch(`${server.url}/redirect/307?to=${encodeURIComponent(`${other.url}/echo`)}`, {
-          authUsername: 'user',
-          authPassword: 'secret',
-        });
+        const response = await client.fetch(
+          `${server.url}/redirect/307?to=${encodeURIComponent(`${other.url}/echo`)}`,
+          {
+            authUsername: 'user',
+            authPassword: 'secret',
+          },
+        );
         expect(echoOf(response).headers.authorization).to.equal(undefined);
       } finally {
         await other.close();
@@ -433,7 +482,9 @@ describe('httpclient', () => {
     });
 
     it('refuses to follow a redirect to another scheme', async () => {
-      const error = await failureOf(client.fetch(`${server.url}/redirect/302?to=${encodeURIComponent('file:///etc/passwd')}`));
+      const error = await failureOf(
+        client.fetch(`${server.url}/redirect/302?to=${encodeURIComponent('file:///etc/passwd')}`),
+      );
       expect(error.code).to.equal(599);
       expect(error.message).to.contain('Refusing to follow a redirect to file:');
     });
@@ -484,7 +535,10 @@ describe('httpclient', () => {
     });
 
     it('rejects maxClients below 1', () => {
-      expect(() => new AsyncHTTPClient({ maxClients: 0 })).to.throw(RangeError, 'maxClients must be a positive integer, got 0');
+      expect(() => new AsyncHTTPClient({ maxClients: 0 })).to.throw(
+        RangeError,
+        'maxClients must be a positive integer, got 0',
+      );
     });
   });
 
@@ -550,7 +604,9 @@ describe('httpclient', () => {
       const pending = client.fetch(`${server.url.replace('://', '://user:s3cret@')}/never`);
       client.close();
       const error = await failureOf(pending);
-      expect(error.message).to.equal(`AsyncHTTPClient closed before the request finished (GET ${server.url.replace('://', '://***@')}/never)`);
+      expect(error.message).to.equal(
+        `AsyncHTTPClient closed before the request finished (GET ${server.url.replace('://', '://***@')}/never)`,
+      );
     });
   });
 
@@ -602,7 +658,9 @@ describe('httpclient', () => {
 
     it('does not retry a POST on a reused connection that turns out closed', async () => {
       await client.fetch(`${server.url}/first-on-connection`);
-      const error = await failureOf(client.fetch(`${server.url}/first-on-connection`, { method: 'POST', body: 'once' }));
+      const error = await failureOf(
+        client.fetch(`${server.url}/first-on-connection`, { method: 'POST', body: 'once' }),
+      );
       expect(error.message).to.equal('Stream closed');
       expect(server.log.connections).to.equal(1);
     });

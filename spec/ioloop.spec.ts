@@ -127,7 +127,7 @@ describe('IOLoop', () => {
       expect(IOLoop.current()).to.equal(loop());
     });
 
-    it('leaves the loop that was current before current when runSync\'s function closes its own loop', async () => {
+    it("leaves the loop that was current before current when runSync's function closes its own loop", async () => {
       const other = new IOLoop();
       const outcome = rejectionOf(other.runSync(() => other.close()));
       expect((await outcome).message).to.equal('IOLoop closed before the runSync() work completed');
@@ -218,7 +218,9 @@ describe('IOLoop', () => {
       const error = thrownBy(() => loop().addCallback('soon' as never));
       expect(error).to.be.instanceOf(TypeError);
       expect(error.message).to.equal("addCallback: expected a function, got 'soon'");
-      expect(thrownBy(() => loop().spawnCallback(null as never)).message).to.equal('spawnCallback: expected a function, got null');
+      expect(thrownBy(() => loop().spawnCallback(null as never)).message).to.equal(
+        'spawnCallback: expected a function, got null',
+      );
     });
 
     it('logs "Exception in callback" for a throwing callback and runs the next one', async () => {
@@ -294,7 +296,7 @@ describe('IOLoop', () => {
     const loop = useFreshLoop();
     const storage = new AsyncLocalStorage<string>();
 
-    it('does not show one callback\'s context to a callback added outside any context', async () => {
+    it("does not show one callback's context to a callback added outside any context", async () => {
       const seen: Array<string | undefined> = [];
       storage.run('A', () => loop().addCallback(() => seen.push(storage.getStore())));
       loop().addCallback(() => seen.push(storage.getStore()));
@@ -302,7 +304,7 @@ describe('IOLoop', () => {
       expect(seen).to.deep.equal(['A', undefined]);
     });
 
-    it('does not leak another callback\'s context into a spawned coroutine\'s steps', async () => {
+    it("does not leak another callback's context into a spawned coroutine's steps", async () => {
       const seen: Array<string | undefined> = [];
       const f = coroutine(function* () {
         seen.push(storage.getStore());
@@ -324,7 +326,7 @@ describe('IOLoop', () => {
       expect(seen).to.deep.equal(['spawn:B', 'timer:C']);
     });
 
-    it('runs runSync\'s function in the caller\'s context', async () => {
+    it("runs runSync's function in the caller's context", async () => {
       loop().addCallback(() => undefined);
       const seen = await storage.run('D', () => loop().runSync(() => resolved(storage.getStore())));
       expect(seen).to.equal('D');
@@ -781,7 +783,7 @@ describe('IOLoop', () => {
   describe('runInExecutor', () => {
     const loop = useFreshLoop();
 
-    it("submits the function and its arguments to the executor and returns its outcome as a Future", async () => {
+    it('submits the function and its arguments to the executor and returns its outcome as a Future', async () => {
       const submitted: unknown[][] = [];
       const executor = {
         submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
@@ -804,7 +806,9 @@ describe('IOLoop', () => {
     it('rejects something without submit() with a TypeError naming it', () => {
       const error = thrownBy(() => loop().runInExecutor({} as never, () => 1));
       expect(error).to.be.instanceOf(TypeError);
-      expect(error.message).to.equal("runInExecutor: expected an executor with submit() or null (the loop's default executor), got {}");
+      expect(error.message).to.equal(
+        "runInExecutor: expected an executor with submit() or null (the loop's default executor), got {}",
+      );
     });
   });
 

@@ -29,7 +29,10 @@ const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
   },
   { weight: 3, arbitrary: fc.constant({ kind: 'release' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
-  { weight: 2, arbitrary: fc.integer({ min: 0, max: 3 }).map((milliseconds) => ({ kind: 'advance' as const, milliseconds })) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 0, max: 3 }).map((milliseconds) => ({ kind: 'advance' as const, milliseconds })),
+  },
 );
 
 async function runScenario(slots: number, operations: Operation[]): Promise<void> {
@@ -62,7 +65,9 @@ async function runScenario(slots: number, operations: Operation[]): Promise<void
         case 'acquire':
           requests.push({
             id: requests.length,
-            future: semaphore.acquire(operation.timeoutMs === undefined ? undefined : { milliseconds: operation.timeoutMs }),
+            future: semaphore.acquire(
+              operation.timeoutMs === undefined ? undefined : { milliseconds: operation.timeoutMs },
+            ),
             seen: false,
           });
           break;
@@ -79,7 +84,9 @@ async function runScenario(slots: number, operations: Operation[]): Promise<void
       }
       collectGrants();
       expect(held.length, 'holders never exceed the slots').to.be.at.most(slots);
-      expect(granted, 'slots are granted in the order they were asked for').to.deep.equal([...granted].sort((a, b) => a - b));
+      expect(granted, 'slots are granted in the order they were asked for').to.deep.equal(
+        [...granted].sort((a, b) => a - b),
+      );
     }
 
     // Let every timeout fire, then release everything: every request still waiting gets its turn.

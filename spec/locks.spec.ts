@@ -11,7 +11,6 @@ import { BoundedSemaphore, Condition, Event, Lock, Releaser, Semaphore } from '.
 import { iterations, useFreshLoop } from './support/index.js';
 import { expectRejection, useFakeClock } from './support/deadlines.js';
 
-
 /** Entries in a primitive's waiter line, timed-out ones not yet dropped included (Tornado's `len(c._waiters)`). */
 function heldWaiters(primitive: Condition | Semaphore): number {
   return (primitive as unknown as { waiters: { length: number } }).waiters.length;
@@ -213,7 +212,10 @@ describe('Condition', () => {
   });
 
   it('rejects a notify() count that is not a number with a TypeError', () => {
-    expect(() => new Condition().notify('all' as never)).to.throw(TypeError, "Condition.notify: expected a number of waiters, got 'all'");
+    expect(() => new Condition().notify('all' as never)).to.throw(
+      TypeError,
+      "Condition.notify: expected a number of waiters, got 'all'",
+    );
   });
 
   it('rejects a timeout that is not a Timeout with a TypeError, and waits for nothing', () => {
@@ -265,7 +267,9 @@ describe('Event', () => {
     const timedOut = event.wait({ seconds: 0.01 });
     await advance(0.01);
     const error = await expectRejection(timedOut, TimeoutError);
-    expect(error.message).to.equal('Event.wait() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
+    expect(error.message).to.equal(
+      'Event.wait() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed',
+    );
     const wait = event.wait({ seconds: 1 });
     event.set();
     await wait;
@@ -350,7 +354,9 @@ describe('Semaphore', () => {
     loop().callLater(0.02, () => semaphore.release()); // too late for `acquire`
     await advance(0.03);
     const error = await expectRejection(acquire, TimeoutError);
-    expect(error.message).to.equal('Semaphore.acquire() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
+    expect(error.message).to.equal(
+      'Semaphore.acquire() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed',
+    );
     expect(String(semaphore)).to.equal('<Semaphore [unlocked,value:1]>');
     semaphore.acquire();
     const next = semaphore.acquire();
@@ -585,7 +591,9 @@ describe('Lock', () => {
     const acquire = lock.acquire({ seconds: 0.01 });
     await advance(0.01);
     const error = await expectRejection(acquire, TimeoutError);
-    expect(error.message).to.equal('Lock.acquire() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
+    expect(error.message).to.equal(
+      'Lock.acquire() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed',
+    );
     expect(lock.acquire().done()).to.equal(false);
   });
 

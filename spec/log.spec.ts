@@ -105,7 +105,7 @@ describe('log', () => {
       const { logger, records } = recordingLogger();
       logger.error('%s and %o', 'text', { a: 1 });
       expect(records[0]).to.not.have.property('error');
-      expect(records[0].message).to.equal("text and { a: 1 }");
+      expect(records[0].message).to.equal('text and { a: 1 }');
     });
 
     it('leaves a message without arguments untouched, placeholders included', () => {
@@ -226,7 +226,12 @@ describe('log', () => {
     const created = new Date(2026, 10, 25, 3, 8, 18).getTime();
 
     it("renders a record as Tornado's LogFormatter does: level letter, date, time, logger", () => {
-      const line = formatRecord({ logger: 'whirlwind.application', level: LogLevel.ERROR, message: 'it broke', created });
+      const line = formatRecord({
+        logger: 'whirlwind.application',
+        level: LogLevel.ERROR,
+        message: 'it broke',
+        created,
+      });
       expect(line).to.equal('[E 261125 03:08:18 whirlwind.application] it broke');
     });
 

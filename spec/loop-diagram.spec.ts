@@ -11,7 +11,9 @@ interface LoopDiagramScript {
   DIAGRAM_FILES: Record<string, string>;
 }
 
-const script = (await import(pathToFileURL(join(repositoryRoot, 'scripts', 'loop-diagram.mjs')).href)) as LoopDiagramScript;
+const script = (await import(
+  pathToFileURL(join(repositoryRoot, 'scripts', 'loop-diagram.mjs')).href
+)) as LoopDiagramScript;
 
 describe('the loop-iteration diagram (scripts/loop-diagram.mjs)', () => {
   for (const [language, file] of Object.entries(script.DIAGRAM_FILES)) {
@@ -21,8 +23,12 @@ describe('the loop-iteration diagram (scripts/loop-diagram.mjs)', () => {
   }
 
   it('is shown by the guide page of each language', () => {
-    expect(readFileSync(join(repositoryRoot, 'docs/guide/02-futures.md'), 'utf8')).to.include('](../loop-iteration.svg)');
-    expect(readFileSync(join(repositoryRoot, 'docs/zh-CN/guide/02-futures.md'), 'utf8')).to.include('](../loop-iteration.svg)');
+    expect(readFileSync(join(repositoryRoot, 'docs/guide/02-futures.md'), 'utf8')).to.include(
+      '](../loop-iteration.svg)',
+    );
+    expect(readFileSync(join(repositoryRoot, 'docs/zh-CN/guide/02-futures.md'), 'utf8')).to.include(
+      '](../loop-iteration.svg)',
+    );
   });
 
   it('refuses a language it has no labels for, naming it', () => {

@@ -35,11 +35,17 @@ describe('PeriodicCallback', () => {
       const pc = new PeriodicCallback(noop, 10_000);
       const durations = [9, 9, 10, 11, 20, 20, 35, 35, 0, 0, 0];
       expect(simulateCalls(pc, durations)).to.deep.equal([
-        1010, 1020, 1030, // on schedule
-        1050, 1070, // one period late each
-        1100, 1130, // two periods
-        1170, 1210, // three periods
-        1220, 1230, // back on schedule
+        1010,
+        1020,
+        1030, // on schedule
+        1050,
+        1070, // one period late each
+        1100,
+        1130, // two periods
+        1170,
+        1210, // three periods
+        1220,
+        1230, // back on schedule
       ]);
     });
 

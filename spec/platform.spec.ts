@@ -96,7 +96,15 @@ describe('platform module', () => {
     it('runs a function in an AsyncContext as a plain call, with this and arguments', () => {
       const context = new portable.AsyncContext('test');
       const self = { n: 2 };
-      expect(context.runInAsyncScope(function (this: typeof self, a: number) { return this.n + a; }, self, 3)).to.equal(5);
+      expect(
+        context.runInAsyncScope(
+          function (this: typeof self, a: number) {
+            return this.n + a;
+          },
+          self,
+          3,
+        ),
+      ).to.equal(5);
     });
 
     it('runs a macrotask after the microtasks already queued', async () => {

@@ -84,7 +84,10 @@ describe('whirlwind/httpclient outside Node', () => {
   const classes = { HTTPRequest, HTTPResponse, HTTPClientError, AsyncHTTPClient, HTTPClient };
   for (const [name, Class] of Object.entries(classes) as [string, new (...args: unknown[]) => unknown][]) {
     it(`new ${name}() throws an Error naming it, saying it needs Node.js and to use fetch()`, () => {
-      expect(() => new Class('https://example.com/')).to.throw(Error, `new ${name}(): whirlwind/httpclient needs Node.js`);
+      expect(() => new Class('https://example.com/')).to.throw(
+        Error,
+        `new ${name}(): whirlwind/httpclient needs Node.js`,
+      );
       expect(() => new Class()).to.throw(NODE_ONLY);
     });
   }
@@ -118,8 +121,14 @@ describe("a browser bundle of 'whirlwind' (esbuild, platform=browser)", function
     writeFileSync(bundle, result.outputFiles[0].text);
     const results = JSON.parse(execFileSync(process.execPath, [bundle], { encoding: 'utf8' }).trim());
     expect(results.doubled).to.equal(42);
-    expect(results['root namespace AsyncHTTPClient']).to.match(/^new AsyncHTTPClient\(\)/).and.match(NODE_ONLY);
-    expect(results['root namespace HTTPClient']).to.match(/^new HTTPClient\(\)/).and.match(NODE_ONLY);
-    expect(results['subpath AsyncHTTPClient']).to.match(/^new AsyncHTTPClient\(\)/).and.match(NODE_ONLY);
+    expect(results['root namespace AsyncHTTPClient'])
+      .to.match(/^new AsyncHTTPClient\(\)/)
+      .and.match(NODE_ONLY);
+    expect(results['root namespace HTTPClient'])
+      .to.match(/^new HTTPClient\(\)/)
+      .and.match(NODE_ONLY);
+    expect(results['subpath AsyncHTTPClient'])
+      .to.match(/^new AsyncHTTPClient\(\)/)
+      .and.match(NODE_ONLY);
   });
 });

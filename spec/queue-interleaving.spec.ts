@@ -33,7 +33,10 @@ describe('Queue(2) with a consumer doing 10 ms of work per item and a producer p
   afterEach(() => clock.restore());
 
   /** Runs the example; returns the order of "W<item>" (work started) and "P<item>" (put done), with the loop iteration of each. */
-  async function interleaving(consumerStyle: Style, producerStyle: Style): Promise<{ order: string; iterations: string }> {
+  async function interleaving(
+    consumerStyle: Style,
+    producerStyle: Style,
+  ): Promise<{ order: string; iterations: string }> {
     const q = new Queue<number>(2);
     const events: Array<[string, number]> = [];
     const note = (event: string) => events.push([event, loop().iteration]);

@@ -86,7 +86,10 @@ const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'getNowait' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancelGet' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'taskDone' as const }) },
-  { weight: 2, arbitrary: fc.integer({ min: 0, max: 4 }).map((milliseconds) => ({ kind: 'advance' as const, milliseconds })) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 0, max: 4 }).map((milliseconds) => ({ kind: 'advance' as const, milliseconds })),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'iteration' as const }) },
 );
 
@@ -108,7 +111,10 @@ async function runScenario(maxsize: number, operations: Operation[]): Promise<vo
     const got: number[] = [];
     let taskDones = 0;
 
-    const entered = () => puts.filter((p) => p.future === null || (p.future.done() && !p.future.cancelled() && p.future.exception() === null)).length;
+    const entered = () =>
+      puts.filter(
+        (p) => p.future === null || (p.future.done() && !p.future.cancelled() && p.future.exception() === null),
+      ).length;
     const collectResolvedGets = () => {
       for (let i = 0; i < pendingGets.length; ) {
         const get = pendingGets[i];
@@ -185,7 +191,8 @@ async function runScenario(maxsize: number, operations: Operation[]): Promise<vo
 
     const succeeded = puts.filter((p) => p.future === null || p.future.exception() === null).map((p) => p.item);
     expect(got, 'every item put is got exactly once, in queue order').to.deep.equal(succeeded);
-    for (const put of puts) expect(put.future === null || put.future.done(), 'no put is left hanging after the drain').to.equal(true);
+    for (const put of puts)
+      expect(put.future === null || put.future.done(), 'no put is left hanging after the drain').to.equal(true);
   } finally {
     clock.restore();
     loop.close();

@@ -11,7 +11,6 @@ import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull } from '../lib/q
 import { iterations, useFreshLoop } from './support/index.js';
 import { expectRejection, useFakeClock } from './support/deadlines.js';
 
-
 /** Entries in a queue's getter or putter line, timed-out ones not yet dropped included (Tornado's `len(q._getters)`). */
 function held(queue: Queue<any>, which: 'getters' | 'putters'): number {
   return (queue as unknown as Record<typeof which, { length: number }>)[which].length;
@@ -48,7 +47,10 @@ describe('Queue', () => {
     });
 
     it('rejects a maxsize that is not a number with a TypeError, and a negative one with a RangeError', () => {
-      expect(() => new Queue(null as never)).to.throw(TypeError, 'Queue: maxsize must be a number (0 for unbounded), got null');
+      expect(() => new Queue(null as never)).to.throw(
+        TypeError,
+        'Queue: maxsize must be a number (0 for unbounded), got null',
+      );
       expect(() => new Queue('3' as never)).to.throw(TypeError, "got '3'");
       expect(() => new Queue(-1)).to.throw(RangeError, 'Queue: maxsize must be >= 0, got -1');
     });
@@ -136,7 +138,9 @@ describe('Queue', () => {
       const patient = q.get();
       await advance(0.01);
       const error = await expectRejection(timed, TimeoutError);
-      expect(error.message).to.equal('Queue.get() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
+      expect(error.message).to.equal(
+        'Queue.get() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed',
+      );
       q.putNowait(0);
       expect(await patient).to.equal(0);
     });
@@ -293,7 +297,9 @@ describe('Queue', () => {
       const patient = q.put(2);
       await advance(0.01);
       const error = await expectRejection(timed, TimeoutError);
-      expect(error.message).to.equal('Queue.put() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed');
+      expect(error.message).to.equal(
+        'Queue.put() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed',
+      );
       expect(q.getNowait()).to.equal(0);
       expect(await q.get()).to.equal(2);
       await patient;
@@ -427,7 +433,9 @@ for (const QueueClass of [Queue, PriorityQueue, LifoQueue]) {
       const join = q.join({ seconds: 0.01 });
       await advance(0.01);
       const error = await expectRejection(join, TimeoutError);
-      expect(error.message).to.equal(`${QueueClass.name}.join() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed`);
+      expect(error.message).to.equal(
+        `${QueueClass.name}.join() timed out after { seconds: 0.01 }: the deadline 0.01 on IOLoop.time() passed`,
+      );
     });
   });
 }
@@ -454,8 +462,17 @@ describe('PriorityQueue', () => {
     for (const n of [5, -1, 3.5, 10, 0]) numbers.putNowait(n);
     expect(Array.from({ length: 5 }, () => numbers.getNowait())).to.deep.equal([-1, 0, 3.5, 5, 10]);
     const tuples = new PriorityQueue<[number, string]>();
-    for (const t of [[1, 'b'], [1, 'a'], [0, 'z']] as [number, string][]) tuples.putNowait(t);
-    expect(Array.from({ length: 3 }, () => tuples.getNowait())).to.deep.equal([[0, 'z'], [1, 'a'], [1, 'b']]);
+    for (const t of [
+      [1, 'b'],
+      [1, 'a'],
+      [0, 'z'],
+    ] as [number, string][])
+      tuples.putNowait(t);
+    expect(Array.from({ length: 3 }, () => tuples.getNowait())).to.deep.equal([
+      [0, 'z'],
+      [1, 'a'],
+      [1, 'b'],
+    ]);
   });
 
   it('hands out items that compare equal in the order they were put', () => {
@@ -486,7 +503,9 @@ describe('PriorityQueue', () => {
     const q = new PriorityQueue<[number, unknown]>();
     for (const n of [1, 3, 5, 7, 9, 11, 13]) q.putNowait([n, n]);
     expect(() => q.putNowait([1, { incomparable: true }])).to.throw(TypeError, /cannot order/);
-    expect(String(q)).to.equal('<PriorityQueue maxsize=0 queue=[ [ 1, 1 ], [ 3, 3 ], [ 5, 5 ], [ 7, 7 ], [ 9, 9 ], ... 2 more items ] tasks=7>');
+    expect(String(q)).to.equal(
+      '<PriorityQueue maxsize=0 queue=[ [ 1, 1 ], [ 3, 3 ], [ 5, 5 ], [ 7, 7 ], [ 9, 9 ], ... 2 more items ] tasks=7>',
+    );
     expect(Array.from({ length: 7 }, () => q.getNowait()[0])).to.deep.equal([1, 3, 5, 7, 9, 11, 13]);
   });
 
@@ -503,7 +522,9 @@ describe('PriorityQueue', () => {
       comparesLeft = failAt;
       expect(() => q.getNowait(), `failing at compare ${failAt}`).to.throw(TypeError, 'cannot compare now');
       comparesLeft = Infinity;
-      expect(Array.from({ length: q.qsize() }, () => q.getNowait())).to.deep.equal(Array.from({ length: 15 }, (_, i) => i + 1));
+      expect(Array.from({ length: q.qsize() }, () => q.getNowait())).to.deep.equal(
+        Array.from({ length: 15 }, (_, i) => i + 1),
+      );
     }
   });
 
@@ -525,13 +546,18 @@ describe('PriorityQueue', () => {
   });
 
   it('rejects a compare option that is not a function', () => {
-    expect(() => new PriorityQueue(0, { compare: 'asc' as never })).to.throw(TypeError, "compare must be a function, got 'asc'");
+    expect(() => new PriorityQueue(0, { compare: 'asc' as never })).to.throw(
+      TypeError,
+      "compare must be a function, got 'asc'",
+    );
   });
 
   it('still has a toString() when it holds items its compare cannot order', () => {
     const q = new PriorityQueue<[number, object]>();
     for (const name of ['a', 'b', 'c']) q.putNowait([name === 'a' ? 0 : 1, { name }]);
-    expect(String(q)).to.equal('<PriorityQueue maxsize=0 queue=[ [ 0, [Object] ], [ 1, [Object] ], [ 1, [Object] ] ] tasks=3>');
+    expect(String(q)).to.equal(
+      '<PriorityQueue maxsize=0 queue=[ [ 0, [Object] ], [ 1, [Object] ], [ 1, [Object] ] ] tasks=3>',
+    );
   });
 
   it('lists its items lowest first in toString()', () => {

@@ -52,7 +52,7 @@ describe("the seed's four examples", () => {
     expect((await pending).toString()).to.equal(HELLO);
   });
 
-  it('the async examples share the loop\'s one AsyncHTTPClient', async () => {
+  it("the async examples share the loop's one AsyncHTTPClient", async () => {
     await Promise.all([asynchronousFetch(`${server.url}/hello`), asyncFetchGen(`${server.url}/hello`)]);
     expect(new AsyncHTTPClient()).to.equal(new AsyncHTTPClient());
   });

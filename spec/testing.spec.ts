@@ -252,9 +252,14 @@ describe('genTest', () => {
 
     it("treats a timeout beyond Node's timer limit, or Infinity, as that long, not as 1 ms", async () => {
       for (const timeout of [Infinity, 3e6]) {
-        await runWrapped(genTest(function* () {
-          yield sleep(0.01);
-        }, { timeout }));
+        await runWrapped(
+          genTest(
+            function* () {
+              yield sleep(0.01);
+            },
+            { timeout },
+          ),
+        );
       }
     });
 
@@ -314,7 +319,10 @@ describe('genTest', () => {
   });
 
   it('rejects a body that is not a function, or a timeout that is not a positive number', () => {
-    expect(() => genTest(42 as never)).to.throw(TypeError, 'genTest: expected a generator function or async function, got 42');
+    expect(() => genTest(42 as never)).to.throw(
+      TypeError,
+      'genTest: expected a generator function or async function, got 42',
+    );
     expect(() => genTest(function* () {}, { timeout: 0 })).to.throw(RangeError, 'got 0');
     expect(() => genTest(function* () {}, { timeout: '1' as never })).to.throw(RangeError, "got '1'");
   });

@@ -5,7 +5,10 @@ import { recordTrace, setAsyncStackTraces, TraceRecorder, type TraceEvent } from
 import { resolved, useFreshLoop } from './support/index.js';
 
 function summary(events: readonly TraceEvent[]): string[] {
-  return events.map((e) => `${e.coroutine}:${e.kind}${e.kind === 'yield' ? (e.pending ? '/pending' : '/done') : ''}${e.outcome ? '/' + e.outcome : ''}`);
+  return events.map(
+    (e) =>
+      `${e.coroutine}:${e.kind}${e.kind === 'yield' ? (e.pending ? '/pending' : '/done') : ''}${e.outcome ? '/' + e.outcome : ''}`,
+  );
 }
 
 describe('whirlwind/trace', () => {
@@ -66,7 +69,12 @@ describe('whirlwind/trace', () => {
           (e: unknown) => (e as Error).message,
         );
       });
-      expect(summary(trace.events)).to.deep.equal(['victim:start', 'victim:yield/pending', 'victim:throw', 'victim:finish/exception']);
+      expect(summary(trace.events)).to.deep.equal([
+        'victim:start',
+        'victim:yield/pending',
+        'victim:throw',
+        'victim:finish/exception',
+      ]);
       expect(trace.events[2].detail).to.equal('RangeError: bad');
     });
 
@@ -147,7 +155,10 @@ describe('whirlwind/trace', () => {
 
     it('derives running and waiting spans that alternate for each coroutine', async () => {
       const trace = await sampleTrace();
-      const workerSpans = trace.spans().filter((s) => s.coroutineId === 2).map((s) => s.kind);
+      const workerSpans = trace
+        .spans()
+        .filter((s) => s.coroutineId === 2)
+        .map((s) => s.kind);
       expect(workerSpans).to.deep.equal(['running', 'waiting', 'running']);
     });
   });

@@ -38,7 +38,9 @@ describe('the translation check for docs code blocks', () => {
     });
 
     it('accepts a translated string on a line marked // i18n', () => {
-      expect(translationDifferences("console.log('busy wait over');", "console.log('忙等结束'); // i18n")).to.deep.equal([]);
+      expect(
+        translationDifferences("console.log('busy wait over');", "console.log('忙等结束'); // i18n"),
+      ).to.deep.equal([]);
     });
 
     it('rejects a translated string on an unmarked line', () => {

@@ -45,13 +45,16 @@ type Equals<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B 
  * inferred.
  */
 function expectType<Expected>() {
-  return <Actual>(_value: Actual, ..._mismatch: Equals<Actual, Expected> extends true ? [] : ['types differ']): void => {};
+  return <Actual>(
+    _value: Actual,
+    ..._mismatch: Equals<Actual, Expected> extends true ? [] : ['types differ']
+  ): void => {};
 }
 
 describe('typed yields', () => {
   useFreshLoop();
 
-  it('types yield* future as the future\'s result', async () => {
+  it("types yield* future as the future's result", async () => {
     const shout = coroutine(function* (word: Future<string>) {
       const text = yield* word;
       expectType<string>()(text);
@@ -60,7 +63,7 @@ describe('typed yields', () => {
     expect(await shout(resolvedLater('hey'))).to.equal('HEY');
   });
 
-  it('types yield* take(promise) as the promise\'s value', async () => {
+  it("types yield* take(promise) as the promise's value", async () => {
     const next = coroutine(function* () {
       const n = yield* take(Promise.resolve(41));
       expectType<number>()(n);
@@ -113,7 +116,7 @@ describe('typed yields', () => {
     expect(await pause()).to.equal('rested');
   });
 
-  it('types yield* of another coroutine\'s call as its return type', async () => {
+  it("types yield* of another coroutine's call as its return type", async () => {
     const double = coroutine(function* (n: number) {
       yield moment;
       return n * 2;
@@ -171,7 +174,7 @@ describe('typed yields on locks and queues', () => {
     expect(await guarded()).to.equal(false);
   });
 
-  it('types get() by the queue\'s item type', async () => {
+  it("types get() by the queue's item type", async () => {
     const queue = new PriorityQueue<[number, string]>();
     queue.putNowait([2, 'low']);
     queue.putNowait([1, 'high']);
@@ -250,12 +253,14 @@ describe('coroutine signatures', () => {
 describe('type errors a user sees', function () {
   this.timeout(60_000);
 
-  it('name a Future\'s public members, not its private fields', () => {
+  it("name a Future's public members, not its private fields", () => {
     const message = typeErrorsOf(`
       import { Future } from ${JSON.stringify(new URL('../lib/concurrent.js', import.meta.url).pathname)};
       const wanted: Future<number> = Promise.resolve(1);
     `);
-    expect(message).to.contain("is missing the following properties from type 'Future<number>': done, cancelled, result, exception");
+    expect(message).to.contain(
+      "is missing the following properties from type 'Future<number>': done, cancelled, result, exception",
+    );
     for (const name of ['listeners', 'unretrieved', 'promise', '_state', '_result', '_exception']) {
       expect(message).not.to.match(new RegExp(`\\b${name}\\b`));
     }
@@ -344,7 +349,14 @@ function typeErrorsOf(source: string): string {
   const folder = mkdtempSync(join(tmpdir(), 'whirlwind-type-errors-'));
   try {
     writeFileSync(join(folder, 'user.ts'), source);
-    const options = { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: [] };
+    const options = {
+      strict: true,
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      noEmit: true,
+      types: [],
+    };
     writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: ['user.ts'] }));
     const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
     const run = spawnSync(process.execPath, [tsc, '-p', folder], { encoding: 'utf8', timeout: 50_000 });

@@ -71,14 +71,17 @@ describe('a failed Future nobody retrieves, at process exit', function () {
   });
 
   it('is not reported again at exit when garbage collection reported it first', async () => {
-    const ended = await runWhirlwindScript(`
+    const ended = await runWhirlwindScript(
+      `
       (() => { const f = new w.Future(); f.setException(new Error('collected')); })();
       for (let i = 0; i < 50; i++) {
         await new Promise((resolve) => setTimeout(resolve, 2));
         globalThis.gc();
       }
       console.error('last line');
-    `, { nodeArgs: ['--expose-gc'] });
+    `,
+      { nodeArgs: ['--expose-gc'] },
+    );
     expect(reports(ended.stderr), ended.stderr).to.equal(1);
     // Reported by the collector, before the script's last line, and not again by the exit hook after it.
     expect(ended.stderr.indexOf(NEVER_RETRIEVED)).to.be.below(ended.stderr.indexOf('last line'));

@@ -102,55 +102,58 @@ check(
   { prerequisite: true },
 );
 
-check('tarball: only the runtime, its sources, README and LICENSE; every worker, exports/imports and map target inside', () => {
-  const root = join(work, 'unpacked', 'package');
-  const files = new Set(listFiles(root));
-  const problems = [];
-  const workers = new Set();
-  for (const file of files) {
-    if (!SHIPPED_AT_TOP.has(file) && !SHIPPED_FOLDERS.some((folder) => file.startsWith(folder)))
-      problems.push(`unexpected ${file}`);
-  }
-  for (const name of SHIPPED_AT_TOP) if (!files.has(name)) problems.push(`missing ${name}`);
-  const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  for (const field of ['exports', 'imports']) {
-    for (const [subpath, target] of Object.entries(packageJson[field] ?? {})) {
-      for (const file of exportTargets(target)) {
-        if (!files.has(posix.normalize(file))) problems.push(`${field} ${subpath} -> ${file} is not shipped`);
+check(
+  'tarball: only the runtime, its sources, README and LICENSE; every worker, exports/imports and map target inside',
+  () => {
+    const root = join(work, 'unpacked', 'package');
+    const files = new Set(listFiles(root));
+    const problems = [];
+    const workers = new Set();
+    for (const file of files) {
+      if (!SHIPPED_AT_TOP.has(file) && !SHIPPED_FOLDERS.some((folder) => file.startsWith(folder)))
+        problems.push(`unexpected ${file}`);
+    }
+    for (const name of SHIPPED_AT_TOP) if (!files.has(name)) problems.push(`missing ${name}`);
+    const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    for (const field of ['exports', 'imports']) {
+      for (const [subpath, target] of Object.entries(packageJson[field] ?? {})) {
+        for (const file of exportTargets(target)) {
+          if (!files.has(posix.normalize(file))) problems.push(`${field} ${subpath} -> ${file} is not shipped`);
+        }
       }
     }
-  }
-  for (const file of files) {
-    const text =
-      file.endsWith('.js') || file.endsWith('.map') || file.endsWith('.d.ts')
-        ? readFileSync(join(root, file), 'utf8')
-        : '';
-    const at = posix.dirname(file);
-    // A worker thread's entry point is found at run time, next to the module that starts it.
-    // (Lines of code only: doc comments show examples of the user's own worker modules.)
-    const code = text
-      .split('\n')
-      .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
-      .join('\n');
-    for (const [, relative] of code.matchAll(/new URL\(\s*'(\.{1,2}\/[^']+\.js)',\s*import\.meta\.url\s*\)/g)) {
-      if (!files.has(posix.join(at, relative))) problems.push(`${file} starts ${relative}, not shipped`);
-      if (file.endsWith('.js')) workers.add(posix.join(at, relative));
-    }
-    const mapUrl = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text)?.[1];
-    if (mapUrl && !files.has(posix.join(at, mapUrl))) problems.push(`${file} names its map ${mapUrl}, not shipped`);
-    if (file.endsWith('.map')) {
-      const map = JSON.parse(text);
-      for (const source of map.sources) {
-        if (!files.has(posix.join(at, map.sourceRoot ?? '', source)))
-          problems.push(`${file} points at ${source}, not shipped`);
+    for (const file of files) {
+      const text =
+        file.endsWith('.js') || file.endsWith('.map') || file.endsWith('.d.ts')
+          ? readFileSync(join(root, file), 'utf8')
+          : '';
+      const at = posix.dirname(file);
+      // A worker thread's entry point is found at run time, next to the module that starts it.
+      // (Lines of code only: doc comments show examples of the user's own worker modules.)
+      const code = text
+        .split('\n')
+        .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+        .join('\n');
+      for (const [, relative] of code.matchAll(/new URL\(\s*'(\.{1,2}\/[^']+\.js)',\s*import\.meta\.url\s*\)/g)) {
+        if (!files.has(posix.join(at, relative))) problems.push(`${file} starts ${relative}, not shipped`);
+        if (file.endsWith('.js')) workers.add(posix.join(at, relative));
+      }
+      const mapUrl = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text)?.[1];
+      if (mapUrl && !files.has(posix.join(at, mapUrl))) problems.push(`${file} names its map ${mapUrl}, not shipped`);
+      if (file.endsWith('.map')) {
+        const map = JSON.parse(text);
+        for (const source of map.sources) {
+          if (!files.has(posix.join(at, map.sourceRoot ?? '', source)))
+            problems.push(`${file} points at ${source}, not shipped`);
+        }
       }
     }
-  }
-  if (workers.size === 0) problems.push('found no worker entry point (new URL(..., import.meta.url)) at all');
-  if (problems.length > 0) throw new Error(problems.join('\n'));
-  const maps = [...files].filter((file) => file.endsWith('.map')).length;
-  return `${files.size} files; workers ${[...workers].join(', ')}; ${maps} source maps, all pointing at shipped sources`;
-});
+    if (workers.size === 0) problems.push('found no worker entry point (new URL(..., import.meta.url)) at all');
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+    const maps = [...files].filter((file) => file.endsWith('.map')).length;
+    return `${files.size} files; workers ${[...workers].join(', ')}; ${maps} source maps, all pointing at shipped sources`;
+  },
+);
 
 check('publint --strict', () => lastLine(run(repoBin('publint'), ['run', tarball.path, '--strict'], work)));
 

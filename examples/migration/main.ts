@@ -18,7 +18,9 @@ export const STAGES: Record<string, OpenCache> = {
     const cache = new stage0.PackageCache(dir, url);
     return {
       get: (name) =>
-        new Promise((resolve, reject) => cache.get(name, (error, info) => (error !== null ? reject(error) : resolve(info)))),
+        new Promise((resolve, reject) =>
+          cache.get(name, (error, info) => (error !== null ? reject(error) : resolve(info))),
+        ),
       close: () => undefined,
     };
   },

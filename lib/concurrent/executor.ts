@@ -87,7 +87,7 @@ function moduleSpecifier(module: string | URL): string {
   if (module.startsWith('./') || module.startsWith('../')) {
     throw new TypeError(
       `workerFunction: ${describeName(module)} is relative, and the worker cannot know to what; ` +
-        "pass new URL(path, import.meta.url) or an absolute path",
+        'pass new URL(path, import.meta.url) or an absolute path',
     );
   }
   const { isAbsolute, pathToFileURL } = workerThreads('workerFunction');
@@ -168,7 +168,9 @@ export class ThreadPoolExecutor implements Executor {
   constructor(maxWorkers: number = workerThreads('ThreadPoolExecutor').availableParallelism()) {
     workerThreads('ThreadPoolExecutor');
     if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
-      throw new RangeError(`ThreadPoolExecutor: maxWorkers must be a positive integer, got ${describeValue(maxWorkers)}`);
+      throw new RangeError(
+        `ThreadPoolExecutor: maxWorkers must be a positive integer, got ${describeValue(maxWorkers)}`,
+      );
     }
     this.maxWorkers = maxWorkers;
   }
@@ -261,7 +263,12 @@ export class ThreadPoolExecutor implements Executor {
 
   private startWorker(): WorkerSlot | null {
     if (this.workers.filter((slot) => !slot.stopping).length >= this.maxWorkers) return null;
-    const slot: WorkerSlot = { worker: new (workerThreads('ThreadPoolExecutor').Worker)(WORKER_SCRIPT), job: null, crash: undefined, stopping: false };
+    const slot: WorkerSlot = {
+      worker: new (workerThreads('ThreadPoolExecutor').Worker)(WORKER_SCRIPT),
+      job: null,
+      crash: undefined,
+      stopping: false,
+    };
     slot.worker.unref();
     slot.worker.on('message', (reply: ReplyMessage) => this.onReply(slot, reply));
     slot.worker.on('error', (error) => {
@@ -460,7 +467,10 @@ export function runOnExecutor(first: any, second?: any, descriptor?: PropertyDes
 }
 
 function onExecutor(method: Function, property: string | symbol): Function {
-  const wrapper = function (this: Record<string | symbol, unknown>, ...args: unknown[]): Future<unknown> | PromiseLike<unknown> {
+  const wrapper = function (
+    this: Record<string | symbol, unknown>,
+    ...args: unknown[]
+  ): Future<unknown> | PromiseLike<unknown> {
     const executor = this?.[property] as Executor | undefined;
     if (executor === null || typeof executor !== 'object' || typeof executor.submit !== 'function') {
       throw new TypeError(

@@ -238,7 +238,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * callbacks are scheduled. Returns false if it was already done.
    */
   cancel(message?: string): boolean {
-    if (message !== undefined && typeof message !== 'string') refuse('cancel', 'a message string (or nothing)', message);
+    if (message !== undefined && typeof message !== 'string')
+      refuse('cancel', 'a message string (or nothing)', message);
     if (this._state !== State.Pending) return false;
     this._state = State.Cancelled;
     this._exception = new CancelledError(message);
@@ -563,7 +564,9 @@ export function futureIfThenable(value: object): Future<unknown> | null {
   try {
     then = (value as { then?: unknown }).then;
   } catch (error) {
-    return failedFuture(isRevokedProxy(value) ? new BadYieldError('a revoked Proxy cannot be waited on', { cause: error }) : error);
+    return failedFuture(
+      isRevokedProxy(value) ? new BadYieldError('a revoked Proxy cannot be waited on', { cause: error }) : error,
+    );
   }
   return typeof then === 'function' ? futureFromThenable(value as PromiseLike<unknown>, then) : null;
 }
@@ -585,7 +588,11 @@ const isNativePromise = isPromise;
 function followThenable<T>(target: Future<T>, thenable: PromiseLike<T>, then: PromiseLike<T>['then']): void {
   if (then === nativePromiseThen && isNativePromise(thenable)) {
     // A native promise never fulfils with a thenable (it adopted it already), and its then never throws.
-    then.call(thenable, (value) => settleWithResult(target, value), (error) => settleWithException(target, error));
+    then.call(
+      thenable,
+      (value) => settleWithResult(target, value),
+      (error) => settleWithException(target, error),
+    );
     return;
   }
   let called = false;
@@ -610,7 +617,10 @@ function followThenable<T>(target: Future<T>, thenable: PromiseLike<T>, then: Pr
 function resolveWith<T>(target: Future<T>, value: unknown): void {
   if (target.done()) return; // cancelled meanwhile: nothing left to settle (or to follow)
   if (value === target) {
-    settleWithException(target, new TypeError('a thenable resolved with the very Future that follows it: it would wait forever'));
+    settleWithException(
+      target,
+      new TypeError('a thenable resolved with the very Future that follows it: it would wait forever'),
+    );
     return;
   }
   if (value !== null && (typeof value === 'object' || typeof value === 'function')) {

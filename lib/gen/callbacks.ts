@@ -26,7 +26,12 @@ import { futureWithCancelHook } from '../internal/cancel-hook.js';
 import { checkFunction, checkOptions, refuse } from '../internal/arguments.js';
 import { describeFunction, describeName, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { QueueFull, TimeoutError } from '../internal/errors.js';
-import { callWithTrailingCallback, collapseValues, settleOnce, type CollapsedValues } from '../internal/node-callback.js';
+import {
+  callWithTrailingCallback,
+  collapseValues,
+  settleOnce,
+  type CollapsedValues,
+} from '../internal/node-callback.js';
 import { deadlineFromTimeout, timedOutMessage, type Timeout } from '../internal/timeout.js';
 import { checkMaxsize, Deque } from '../internal/waiters.js';
 import { coroutine } from './runner.js';
@@ -85,7 +90,10 @@ export function callbackify<This, A extends unknown[], R>(
 ): (this: This, ...args: [...A, NodeCallback<[OutcomeOf<R>]>]) => void {
   checkFunction(fn, 'callbackify', 'a function returning a Future, Promise or value');
   // coroutine() already turns every kind of outcome (a throw, a value, a Promise, a generator) into a Future.
-  const asCoroutine = coroutine(fn as (this: This, ...args: unknown[]) => unknown) as (this: This, ...args: unknown[]) => Future<unknown>;
+  const asCoroutine = coroutine(fn as (this: This, ...args: unknown[]) => unknown) as (
+    this: This,
+    ...args: unknown[]
+  ) => Future<unknown>;
   const withCallback = function (this: This, ...argsAndCallback: unknown[]): void {
     const callback = argsAndCallback.pop();
     checkFunction(callback, `${describeFunction(fn)} (callbackified)`, 'a callback as the last argument');
@@ -135,7 +143,11 @@ export interface OnceOptions {
  * yield once(server, 'listening', { timeout: { seconds: 5 } });
  * ```
  */
-export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: string | symbol, options: OnceOptions = {}): Future<T> {
+export function once<T = any>(
+  emitter: EmitterLike | EventTargetLike,
+  event: string | symbol,
+  options: OnceOptions = {},
+): Future<T> {
   const subscribe = subscriberFor(emitter, 'once');
   checkEventName(event, 'once');
   const { timeout, signal } = checkOptions(options, 'once');
@@ -190,7 +202,10 @@ export function once<T = any>(emitter: EmitterLike | EventTargetLike, event: str
 type Subscribe = (event: string | symbol, listener: (...args: any[]) => void) => () => void;
 
 function isEventTarget(emitter: unknown): emitter is EventTargetLike {
-  return typeof (emitter as EventTargetLike).addEventListener === 'function' && typeof (emitter as EmitterLike).on !== 'function';
+  return (
+    typeof (emitter as EventTargetLike).addEventListener === 'function' &&
+    typeof (emitter as EmitterLike).on !== 'function'
+  );
 }
 
 /** How to add a listener to `emitter` and take it off again; a TypeError naming the value if it is neither kind. */
@@ -374,7 +389,9 @@ export function events<T = any>(
   const { maxsize = 1000, overflow = 'error', close = [], signal } = checkOptions(options, 'events');
   checkMaxsize(maxsize, 'events');
   if (overflow !== 'error' && overflow !== 'dropOldest' && overflow !== 'dropNewest') {
-    throw new TypeError(`events: overflow must be 'error', 'dropOldest' or 'dropNewest', got ${describeName(overflow)}`);
+    throw new TypeError(
+      `events: overflow must be 'error', 'dropOldest' or 'dropNewest', got ${describeName(overflow)}`,
+    );
   }
   // Checked before the stream subscribes, so bad options leave no listener behind.
   checkSignal(signal, 'events');
@@ -496,7 +513,11 @@ class EventStream<T> implements AsyncIterableIterator<T> {
       if (this.overflow === 'dropOldest') {
         this.buffer.shift();
       } else {
-        this.end(new QueueFull(`events: more than ${this.buffer.maxsize} unread events buffered; read faster, raise maxsize or choose another overflow policy`));
+        this.end(
+          new QueueFull(
+            `events: more than ${this.buffer.maxsize} unread events buffered; read faster, raise maxsize or choose another overflow policy`,
+          ),
+        );
         return;
       }
     }

@@ -6,7 +6,14 @@
  * This sits below the loop module (the IOLoop converts what `runSync` and
  * callbacks return): it schedules through internal/scheduling.
  */
-import { failedFuture, Future, futureFromThenable, futureIfThenable, isFuture, resolvedFuture } from '../concurrent/future.js';
+import {
+  failedFuture,
+  Future,
+  futureFromThenable,
+  futureIfThenable,
+  isFuture,
+  resolvedFuture,
+} from '../concurrent/future.js';
 import { checkOptions, refuse } from '../internal/arguments.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
@@ -26,19 +33,20 @@ export type Yieldable =
   | { readonly [key: string]: unknown };
 
 /** The awaited value of a yieldable, for typing `take` and `multi`. */
-export type YieldResult<Y> = Y extends Future<infer R>
-  ? R
-  : Y extends typeof moment
-    ? void
-    : Y extends PromiseLike<infer R>
-      ? Awaited<R>
-      : Y extends null | undefined
-        ? void
-        : Y extends readonly unknown[]
-          ? { -readonly [K in keyof Y]: YieldResult<Y[K]> }
-          : Y extends object
+export type YieldResult<Y> =
+  Y extends Future<infer R>
+    ? R
+    : Y extends typeof moment
+      ? void
+      : Y extends PromiseLike<infer R>
+        ? Awaited<R>
+        : Y extends null | undefined
+          ? void
+          : Y extends readonly unknown[]
             ? { -readonly [K in keyof Y]: YieldResult<Y[K]> }
-            : unknown;
+            : Y extends object
+              ? { -readonly [K in keyof Y]: YieldResult<Y[K]> }
+              : unknown;
 
 /**
  * `yield moment` gives other callbacks one loop iteration and resumes on the
@@ -71,7 +79,11 @@ export const moment: PromiseLike<void> & { readonly __whirlwindMoment: true } = 
         try {
           resolve(onFulfilled(undefined));
         } catch (error) {
-          reject(isRevokedProxy(onFulfilled) ? new TypeError('moment.then: onFulfilled is a revoked Proxy', { cause: error }) : error);
+          reject(
+            isRevokedProxy(onFulfilled)
+              ? new TypeError('moment.then: onFulfilled is a revoked Proxy', { cause: error })
+              : error,
+          );
         }
       }, undefined),
     );
@@ -195,7 +207,8 @@ export function convertYielded(value: unknown): Future<unknown> {
   try {
     then = (value as { then?: unknown }).then;
   } catch (error) {
-    if (isRevokedProxy(value)) throw new BadYieldError('yielded a revoked Proxy, which cannot be waited on', { cause: error });
+    if (isRevokedProxy(value))
+      throw new BadYieldError('yielded a revoked Proxy, which cannot be waited on', { cause: error });
     // As await: a thenable whose then getter throws is a failure, not a mistake in the yield.
     return failedFuture(error);
   }
@@ -211,12 +224,16 @@ function isObject(value: unknown): value is object {
 function convertByShape(value: object): Future<unknown> {
   let shape: 'collection' | 'generator' | 'unknown';
   try {
-    shape = Array.isArray(value) || isPlainObject(value) ? 'collection' : isGeneratorObject(value) ? 'generator' : 'unknown';
+    shape =
+      Array.isArray(value) || isPlainObject(value) ? 'collection' : isGeneratorObject(value) ? 'generator' : 'unknown';
   } catch (error) {
     // A Proxy whose getPrototypeOf trap throws: its shape cannot be told.
-    throw new BadYieldError(`yielded unknown object ${describeValue(value)}: inspecting it threw ${describeValue(error)}`, {
-      cause: error,
-    });
+    throw new BadYieldError(
+      `yielded unknown object ${describeValue(value)}: inspecting it threw ${describeValue(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (shape === 'collection') return multiFuture(value as never);
   if (shape === 'generator') {
@@ -284,7 +301,9 @@ export function multiFuture<const C extends readonly unknown[] | Record<string, 
     throw new TypeError(`multi: expected an array or a plain object of yieldables, got ${describeValue(children)}`);
   }
   const keys = isList ? null : Object.keys(children);
-  const values: readonly unknown[] = isList ? (children as readonly unknown[]) : keys!.map((k) => (children as Record<string, unknown>)[k]);
+  const values: readonly unknown[] = isList
+    ? (children as readonly unknown[])
+    : keys!.map((k) => (children as Record<string, unknown>)[k]);
   // Array.from, not map: map skips the holes of a sparse array, which then crashed below; a hole is undefined (a moment).
   const futures = Array.from(values, (value) => convertYielded(value));
   return waitForAll(futures, keys, quiet) as Future<YieldResult<C>>;

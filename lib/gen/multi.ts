@@ -13,7 +13,11 @@ import { describeValue, isRevokedProxy } from '../internal/describe-safely.js';
 import { appLog } from '../log.js';
 
 /** Error classes whose extra failures `multi` and `withTimeout` should not log. */
-export type QuietExceptions = (abstract new (...args: any[]) => unknown) | ReadonlyArray<abstract new (...args: any[]) => unknown>;
+export type QuietExceptions =
+  | (abstract new (
+      ...args: any[]
+    ) => unknown)
+  | ReadonlyArray<abstract new (...args: any[]) => unknown>;
 
 /** Options for `multi` / `multiFuture`. */
 export interface MultiOptions {
@@ -41,7 +45,9 @@ export function checkQuiet(quiet: unknown, what: string): void {
   const list = !isRevokedProxy(quiet) && Array.isArray(quiet) ? quiet : [quiet];
   for (const cls of list) {
     if (typeof cls !== 'function' || isRevokedProxy(cls)) {
-      throw new TypeError(`${what}: quietExceptions must be an error class or an array of them, got ${describeValue(quiet)}`);
+      throw new TypeError(
+        `${what}: quietExceptions must be an error class or an array of them, got ${describeValue(quiet)}`,
+      );
     }
   }
 }

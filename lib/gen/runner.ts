@@ -111,7 +111,11 @@ class Coroutine<R> extends Future<R> {
   /** The yield rule of a `coroutineKind` and the coroutine's `this`; null for `coroutine`'s (the built-in rules). */
   private readonly ownRule: BoundYieldRule | null;
 
-  constructor(generator: Generator<unknown, R, unknown>, coroutineFunction: Function, ownRule: BoundYieldRule | null = null) {
+  constructor(
+    generator: Generator<unknown, R, unknown>,
+    coroutineFunction: Function,
+    ownRule: BoundYieldRule | null = null,
+  ) {
     super();
     this.generator = generator;
     this.coroutineFunction = coroutineFunction;
@@ -141,7 +145,8 @@ class Coroutine<R> extends Future<R> {
    * catches it and goes on finishes normally. False if already done.
    */
   override cancel(message?: string): boolean {
-    if (message !== undefined && typeof message !== 'string') refuse('cancel', 'a message string (or nothing)', message);
+    if (message !== undefined && typeof message !== 'string')
+      refuse('cancel', 'a message string (or nothing)', message);
     if (this.done()) return false;
     if (traceSink !== null) traceSink.cancelRequested(this);
     this.cancelRequested = true;
@@ -173,12 +178,16 @@ class Coroutine<R> extends Future<R> {
    * suspended for good, its `finally` blocks (a lock's release) never run.
    */
   override setResult(_value: R): void {
-    throw new InvalidStateError(`setResult() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`);
+    throw new InvalidStateError(
+      `setResult() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`,
+    );
   }
 
   /** Refused, as {@link Coroutine.setResult}. */
   override setException(_error: unknown): void {
-    throw new InvalidStateError(`setException() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`);
+    throw new InvalidStateError(
+      `setException() called on the Future of coroutine ${describeFunction(this.coroutineFunction)}: it settles when the generator finishes; cancel() it to stop it`,
+    );
   }
 
   /**
@@ -301,7 +310,9 @@ class Coroutine<R> extends Future<R> {
         if (future === this) {
           // It would wait for itself forever (asyncio refuses this too).
           isThrow = true;
-          value = new BadYieldError(`coroutine ${describeFunction(this.coroutineFunction)} yielded its own Future; it would wait forever`);
+          value = new BadYieldError(
+            `coroutine ${describeFunction(this.coroutineFunction)} yielded its own Future; it would wait forever`,
+          );
           continue;
         }
         this.running = false;
@@ -439,7 +450,9 @@ class Coroutine<R> extends Future<R> {
 
   private explainBadYield(error: unknown): unknown {
     if (!(error instanceof BadYieldError)) return error;
-    return new BadYieldError(`${error.message} in coroutine ${describeFunction(this.coroutineFunction)}`, { cause: error });
+    return new BadYieldError(`${error.message} in coroutine ${describeFunction(this.coroutineFunction)}`, {
+      cause: error,
+    });
   }
 
   override toString(): string {
@@ -484,7 +497,6 @@ function runStep(runner: Coroutine<unknown>, isThrow: boolean, value: unknown): 
 function resumeAfterMoment(runner: Coroutine<unknown>): void {
   runner.onMoment();
 }
-
 
 /** What a coroutine's Future holds: the generator's return value (`any` for Return-style code, which TypeScript cannot see). */
 export type CoroutineResult<R> = [R] extends [void] ? any : R;
@@ -582,7 +594,8 @@ export function wrapAsCoroutine(fn: Function, rule: YieldRule | null = null): Fu
 
 function futureFromReturnValue(returned: unknown, fn: Function, ownRule: BoundYieldRule | null): Future<unknown> {
   if (isFuture(returned)) return returned;
-  if (returned === null || (typeof returned !== 'object' && typeof returned !== 'function')) return resolvedFuture(returned);
+  if (returned === null || (typeof returned !== 'object' && typeof returned !== 'function'))
+    return resolvedFuture(returned);
   // As await reads what an async function returns: `then` once, its getter's throw a failure.
   const fromThenable = futureIfThenable(returned);
   if (fromThenable !== null) return fromThenable;
@@ -599,7 +612,11 @@ function futureFromReturnValue(returned: unknown, fn: Function, ownRule: BoundYi
 }
 
 /** @internal Runs a generator object already made as a coroutine of `fn`, under `ownRule` (see `coroutineKind`). */
-export function runGenerator<R>(generator: Generator<unknown, R, unknown>, fn: Function, ownRule: BoundYieldRule | null): Future<R> {
+export function runGenerator<R>(
+  generator: Generator<unknown, R, unknown>,
+  fn: Function,
+  ownRule: BoundYieldRule | null,
+): Future<R> {
   const runner = new Coroutine(generator, fn, ownRule);
   runner.start();
   return runner;

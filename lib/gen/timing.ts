@@ -1,5 +1,10 @@
 /** Time in coroutines: `sleep` and `withTimeout`. */
-import { chainFuture, type Future, futureAddDoneCallback, futureSetResultUnlessCancelled } from '../concurrent/future.js';
+import {
+  chainFuture,
+  type Future,
+  futureAddDoneCallback,
+  futureSetResultUnlessCancelled,
+} from '../concurrent/future.js';
 import { IOLoop, type TimeoutHandle } from '../ioloop.js';
 import { checkOptions } from '../internal/arguments.js';
 import { TimeoutError } from '../internal/errors.js';
@@ -57,7 +62,11 @@ export interface WithTimeoutOptions {
  * }
  * ```
  */
-export function withTimeout<Y extends object>(timeout: Timeout, yieldable: Y, options: WithTimeoutOptions = {}): Future<YieldResult<Y>> {
+export function withTimeout<Y extends object>(
+  timeout: Timeout,
+  yieldable: Y,
+  options: WithTimeoutOptions = {},
+): Future<YieldResult<Y>> {
   const loop = IOLoop.current();
   const givenAt = loop.time();
   const deadline = deadlineFromTimeout(() => givenAt, timeout, 'withTimeout');

@@ -23,7 +23,9 @@ class WaitIteratorImpl<T = unknown> implements WaitIterator<T> {
     if (isRevokedProxy(only)) refuse('WaitIterator', 'Futures or thenables, or one object of them', only);
     if (args.length === 1 && only !== null && typeof only === 'object' && !isFuture(only) && !isThenable(only)) {
       if (Array.isArray(only)) {
-        throw new TypeError(`WaitIterator: pass futures as separate arguments (new WaitIterator(...list)), got an array ${describeValue(only)}`);
+        throw new TypeError(
+          `WaitIterator: pass futures as separate arguments (new WaitIterator(...list)), got an array ${describeValue(only)}`,
+        );
       }
       entries = Object.entries(only as Record<string, unknown>);
     } else {

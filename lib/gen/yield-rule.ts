@@ -28,7 +28,9 @@ export function convertByOwnRule(own: BoundYieldRule, value: unknown): Future<un
   if (converted === undefined) return convertYielded(value);
   if (isFuture(converted)) return converted;
   const fromThenable =
-    converted !== null && (typeof converted === 'object' || typeof converted === 'function') ? futureIfThenable(converted) : null;
+    converted !== null && (typeof converted === 'object' || typeof converted === 'function')
+      ? futureIfThenable(converted)
+      : null;
   if (fromThenable !== null) return fromThenable;
   throw new BadYieldError(
     `yield rule ${describeFunction(own.rule)} returned ${describeValue(converted)} for ${describeValue(value)}; ` +

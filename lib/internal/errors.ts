@@ -23,9 +23,12 @@ function messageText(message: unknown, errorName: string): string | undefined {
   try {
     return String(message);
   } catch (error) {
-    throw new TypeError(`${errorName}: expected a message string, got a ${typeof message} that cannot be converted to one`, {
-      cause: error,
-    });
+    throw new TypeError(
+      `${errorName}: expected a message string, got a ${typeof message} that cannot be converted to one`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

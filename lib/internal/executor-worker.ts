@@ -51,7 +51,10 @@ function compile(source: string): Function {
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     // A method's toString() is shorthand (`hash(pw) { ... }`), not an expression: read it from an object literal.
-    const holder = new Function('require', `"use strict"; return ({ ${source}\n});`)(requireForJobs) as Record<string, Function>;
+    const holder = new Function('require', `"use strict"; return ({ ${source}\n});`)(requireForJobs) as Record<
+      string,
+      Function
+    >;
     fn = Object.values(holder)[0];
   }
   if (typeof fn !== 'function') throw new TypeError(`the serialised source is not a function: ${source.slice(0, 80)}`);
@@ -130,7 +133,9 @@ async function runJob(job: JobMessage): Promise<void> {
   } catch (error) {
     replyWithError(
       job.id,
-      new TypeError(`the job's result cannot be sent back by structured clone: ${error instanceof Error ? error.message : String(error)}`),
+      new TypeError(
+        `the job's result cannot be sent back by structured clone: ${error instanceof Error ? error.message : String(error)}`,
+      ),
     );
   }
 }

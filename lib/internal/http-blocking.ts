@@ -115,7 +115,9 @@ class BlockingFetcher {
   run(request: WorkerRequest, onBatch: (batch: CallbackBatch) => void): FetchOutcome {
     if (this.running) {
       // The worker is mid-request, waiting on this very thread: a second request would interleave with it.
-      throw new Error('HTTPClient.fetch: cannot start a blocking fetch from a headerCallback or streamingCallback of another');
+      throw new Error(
+        'HTTPClient.fetch: cannot start a blocking fetch from a headerCallback or streamingCallback of another',
+      );
     }
     if (Atomics.load(this.shared, SLOT_SIGNAL) === SIGNAL_WORKER_EXITED) {
       throw new Error('HTTPClient: the worker thread has exited; close this client and make a new one');
@@ -129,7 +131,13 @@ class BlockingFetcher {
         const message = this.nextMessage();
         if (message.kind === 'done') {
           if (hookError === null) return message.outcome;
-          return { kind: 'failure', message: 'callback failed', causeMessage: null, causeCode: null, hookError: hookError.error };
+          return {
+            kind: 'failure',
+            message: 'callback failed',
+            causeMessage: null,
+            causeCode: null,
+            hookError: hookError.error,
+          };
         }
         try {
           onBatch(message);
@@ -222,7 +230,11 @@ export function fetcherIsRunning(): boolean {
  * the worker has stopped reading the body because this thread is behind, and
  * says how many body bytes it holds now and held at most in this request.
  */
-export function waitForStreamPause(limitMs: number): { paused: boolean; bufferedBytes: number; peakBufferedBytes: number } {
+export function waitForStreamPause(limitMs: number): {
+  paused: boolean;
+  bufferedBytes: number;
+  peakBufferedBytes: number;
+} {
   const shared = sharedFetcher?.shared;
   if (shared === undefined) throw new Error('waitForStreamPause: no blocking fetch is running');
   Atomics.wait(shared, SLOT_BODY_PAUSED, 0, limitMs);

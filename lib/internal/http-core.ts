@@ -121,7 +121,8 @@ export function startDeadlineTimer(deadline: number, onExpire: () => void): () =
   let handle: ReturnType<typeof setTimeout>;
   const arm = (): void => {
     const delay = deadline - performance.now();
-    handle = delay > MAX_TIMER_DELAY_MS ? setTimeout(arm, MAX_TIMER_DELAY_MS) : setTimeout(onExpire, Math.max(0, delay));
+    handle =
+      delay > MAX_TIMER_DELAY_MS ? setTimeout(arm, MAX_TIMER_DELAY_MS) : setTimeout(onExpire, Math.max(0, delay));
   };
   arm();
   return () => clearTimeout(handle);
@@ -198,7 +199,8 @@ class Exchange {
       return;
     }
     this.request = request;
-    const connectDeadline = this.spec.connectTimeout > 0 ? performance.now() + this.spec.connectTimeout * 1000 : Infinity;
+    const connectDeadline =
+      this.spec.connectTimeout > 0 ? performance.now() + this.spec.connectTimeout * 1000 : Infinity;
     this.armTimer(Math.min(connectDeadline, this.requestDeadline), TIMEOUT_CONNECTING);
     request.on('socket', (socket) => {
       // A reused keep-alive socket is already connected and never emits 'connect'.
@@ -224,7 +226,10 @@ class Exchange {
     request.on('upgrade', (_response, socket) => {
       socket.destroy();
       if (request !== this.request) return;
-      this.fail(`Server switched protocols (101), which this client does not support ${requestLabel(method, url)}`, null);
+      this.fail(
+        `Server switched protocols (101), which this client does not support ${requestLabel(method, url)}`,
+        null,
+      );
     });
     request.on('response', (response) => {
       responded = true;
@@ -314,7 +319,9 @@ class Exchange {
       });
     });
     response.on('aborted', () => this.fail(STREAM_CLOSED, null));
-    response.on('error', (error) => this.fail(isStreamClosed(error) ? STREAM_CLOSED : describeNetworkError(error, method, url), error));
+    response.on('error', (error) =>
+      this.fail(isStreamClosed(error) ? STREAM_CLOSED : describeNetworkError(error, method, url), error),
+    );
   }
 
   private redirect(
@@ -360,7 +367,9 @@ class Exchange {
 
   /** The body stream, through a decompressor when the response is encoded and the caller wants it decoded. */
   private decodedStream(response: http.IncomingMessage, bodyExpected: boolean): Readable | null {
-    const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+    const encoding = String(response.headers['content-encoding'] ?? '')
+      .trim()
+      .toLowerCase();
     if (!this.spec.decompressResponse || encoding === '' || encoding === 'identity') return response;
     let createDecoder: () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
     if (encoding === 'gzip' || encoding === 'x-gzip') createDecoder = zlib.createGunzip;
@@ -418,7 +427,13 @@ class Exchange {
     if (this.finished) return;
     this.finished = true;
     this.release();
-    this.finishCallback({ kind: 'failure', message: 'callback failed', causeMessage: null, causeCode: null, hookError });
+    this.finishCallback({
+      kind: 'failure',
+      message: 'callback failed',
+      causeMessage: null,
+      causeCode: null,
+      hookError,
+    });
   }
 
   /** Stops timers and destroys the socket: a half-read response must never go back to the keep-alive pool. */
@@ -452,13 +467,34 @@ function isStreamClosed(error: unknown): boolean {
 // hostname check: their messages ("self-signed certificate") do not say that
 // the server's certificate was rejected, so the failure says it.
 const CERTIFICATE_ERRORS = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_CRL', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'CERT_SIGNATURE_FAILURE', 'CRL_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID',
-  'CERT_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED', 'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-  'ERROR_IN_CERT_NOT_AFTER_FIELD', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_CHAIN_TOO_LONG', 'CERT_REVOKED', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CRL_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CRL_NOT_YET_VALID',
+  'CRL_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+  'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 function describeNetworkError(error: unknown, method: string, url: string): string {

@@ -103,7 +103,9 @@ type OptionWithoutDefault = { [K in keyof Defaults]: Defaults[K] extends undefin
  * without a default may be undefined). `HTTPRequest` has exactly these fields
  * (and `url`).
  */
-export type RequestSettings = Required<Pick<HTTPRequestOptions, Exclude<keyof HTTPRequestOptions, OptionWithoutDefault>>> &
+export type RequestSettings = Required<
+  Pick<HTTPRequestOptions, Exclude<keyof HTTPRequestOptions, OptionWithoutDefault>>
+> &
   Pick<HTTPRequestOptions, OptionWithoutDefault>;
 
 /**

@@ -23,7 +23,11 @@ export const runtimeName = 'this JavaScript runtime (not Node.js)';
 /** Where there is no async context to carry, a context just calls. */
 export class AsyncContext {
   constructor(readonly type: string) {}
-  runInAsyncScope<This, Args extends any[], Result>(fn: (this: This, ...args: Args) => Result, thisArg?: This, ...args: Args): Result {
+  runInAsyncScope<This, Args extends any[], Result>(
+    fn: (this: This, ...args: Args) => Result,
+    thisArg?: This,
+    ...args: Args
+  ): Result {
     return fn.apply(thisArg as This, args);
   }
 }

@@ -7,7 +7,11 @@ import type { Worker } from 'node:worker_threads';
 
 /** A captured async context, as Node's AsyncResource. */
 export interface AsyncContextLike {
-  runInAsyncScope<This, Args extends any[], Result>(fn: (this: This, ...args: Args) => Result, thisArg?: This, ...args: Args): Result;
+  runInAsyncScope<This, Args extends any[], Result>(
+    fn: (this: This, ...args: Args) => Result,
+    thisArg?: This,
+    ...args: Args
+  ): Result;
 }
 
 /** What the thread-pool executor needs from Node. */

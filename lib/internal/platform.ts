@@ -84,7 +84,9 @@ export function onSignal(signal: NodeJS.Signals, listener: (signal: NodeJS.Signa
 
 /** An in-process inspector session (V8's debugger protocol), or null where there is none. */
 export function openInspectorSession(): Session | null {
-  const { Session: InspectorSession } = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
+  const { Session: InspectorSession } = createRequire(import.meta.url)(
+    'node:inspector',
+  ) as typeof import('node:inspector');
   return new InspectorSession();
 }
 

@@ -59,8 +59,18 @@ function render(value: unknown, depth: number, options: InspectOptions, seen: Se
   seen.add(object);
   try {
     if (Array.isArray(object)) return renderArray(object, depth, options, seen);
-    if (object instanceof Map) return renderEntries(`Map(${object.size})`, [...object].map(([k, v]) => `${render(k, depth - 1, options, seen)} => ${render(v, depth - 1, options, seen)}`), depth);
-    if (object instanceof Set) return renderEntries(`Set(${object.size})`, [...object].map((v) => render(v, depth - 1, options, seen)), depth);
+    if (object instanceof Map)
+      return renderEntries(
+        `Map(${object.size})`,
+        [...object].map(([k, v]) => `${render(k, depth - 1, options, seen)} => ${render(v, depth - 1, options, seen)}`),
+        depth,
+      );
+    if (object instanceof Set)
+      return renderEntries(
+        `Set(${object.size})`,
+        [...object].map((v) => render(v, depth - 1, options, seen)),
+        depth,
+      );
     return renderObject(object, depth, options, seen);
   } finally {
     seen.delete(object);
@@ -71,7 +81,10 @@ function quote(text: string, max: number | undefined): string {
   const shown = max !== undefined && text.length > max ? text.slice(0, max) : text;
   const more = shown.length < text.length ? `... ${text.length - shown.length} more characters` : '';
   const quoteMark = shown.includes("'") && !shown.includes('"') ? '"' : "'";
-  const escaped = shown.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(new RegExp(quoteMark, 'g'), `\\${quoteMark}`);
+  const escaped = shown
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(new RegExp(quoteMark, 'g'), `\\${quoteMark}`);
   return `${quoteMark}${escaped}${quoteMark}${more}`;
 }
 
@@ -98,7 +111,7 @@ function renderEntries(prefix: string, items: string[], depth: number): string {
 
 function renderObject(object: object, depth: number, options: InspectOptions, seen: Set<object>): string {
   const prototype = Object.getPrototypeOf(object) as { constructor?: { name?: string } } | null;
-  const className = prototype === null ? '[Object: null prototype]' : prototype.constructor?.name ?? '';
+  const className = prototype === null ? '[Object: null prototype]' : (prototype.constructor?.name ?? '');
   const prefix = className === 'Object' ? '' : `${className} `;
   if (depth < 0) return `[${className || 'Object'}]`;
   const keys = Object.keys(object);

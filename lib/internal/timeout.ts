@@ -48,8 +48,10 @@ export function deadlineFromTimeout(now: () => number, timeout: Timeout, what: s
     if (
       unknownKey === undefined &&
       (isPlain || keys.length > 0) &&
-      typeof seconds === 'number' && Number.isFinite(seconds) &&
-      typeof milliseconds === 'number' && Number.isFinite(milliseconds)
+      typeof seconds === 'number' &&
+      Number.isFinite(seconds) &&
+      typeof milliseconds === 'number' &&
+      Number.isFinite(milliseconds)
     ) {
       return now() + seconds + milliseconds / 1000;
     }
@@ -95,14 +97,21 @@ export function warnIfAbsurdDeadline(deadline: number, now: number, what: string
     genLog.warning(
       '%s: the deadline %s is %s in the past, so it expires at once. A number is an absolute deadline on ' +
         'IOLoop.current().time() (now %s), not a duration: for a relative timeout pass { seconds: %s }',
-      what, seconds(deadline), span(now - deadline), seconds(now), seconds(deadline),
+      what,
+      seconds(deadline),
+      span(now - deadline),
+      seconds(now),
+      seconds(deadline),
     );
   } else if (deadline > now + FUTURE_DEADLINE_WARNING_SECONDS) {
     genLog.warning(
       '%s: the deadline %s is %s ahead of IOLoop.current().time() (now %s), so it will never pass. A number is an ' +
         'absolute deadline on that monotonic clock, which counts from the process start (not Date.now()): ' +
         'for a relative timeout pass { seconds: n }, or IOLoop.current().time() + n',
-      what, seconds(deadline), span(deadline - now), seconds(now),
+      what,
+      seconds(deadline),
+      span(deadline - now),
+      seconds(now),
     );
   }
 }

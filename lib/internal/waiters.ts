@@ -151,7 +151,10 @@ export class Waiter<T, P = undefined> extends Future<T> {
     this.timer = null;
     if (this.done()) return;
     if (this.onTimeout === OnTimeout.ResolveFalse) this.setResult(false as T);
-    else this.setException(new TimeoutError(timedOutMessage(this.timeoutMessage, this.timeout, this.deadline, this.givenAt)));
+    else
+      this.setException(
+        new TimeoutError(timedOutMessage(this.timeoutMessage, this.timeout, this.deadline, this.givenAt)),
+      );
     this.owner.onWaiterAbandoned(this);
   }
 

@@ -26,10 +26,19 @@ interface SuiteBuilder {
   buildBrowserSuite(out: string): Promise<void>;
 }
 
-const builder = (await import(pathToFileURL(join(repoRoot, 'tools/playground/build-browser-suite.mjs')).href)) as SuiteBuilder;
+const builder = (await import(
+  pathToFileURL(join(repoRoot, 'tools/playground/build-browser-suite.mjs')).href
+)) as SuiteBuilder;
 
 /** How many tests each file has under Node (mocha's own count would need Node to load them): a floor that catches a file that silently shrank. */
-const AT_LEAST: Record<string, number> = { 'gen-runner': 80, 'gen-multi': 15, 'gen-timeout': 15, locks: 50, queues: 50, trace: 10 };
+const AT_LEAST: Record<string, number> = {
+  'gen-runner': 80,
+  'gen-multi': 15,
+  'gen-timeout': 15,
+  locks: 50,
+  queues: 50,
+  trace: 10,
+};
 
 describe('the portable core in Chromium', function () {
   this.timeout(120_000);

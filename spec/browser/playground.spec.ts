@@ -43,15 +43,52 @@ const OUTPUT: Record<string, Record<Side, string[]>> = {
     native: ['total 6 at iteration 4', 'after moment, iteration 5'],
   },
   queue: {
-    coroutine: ['put 0', 'put 1', 'doing work on 0', 'put 2', 'doing work on 1', 'put 3', 'doing work on 2', 'doing work on 3', 'done'],
-    native: ['put 0', 'doing work on 0', 'put 1', 'put 2', 'put 3', 'doing work on 1', 'doing work on 2', 'doing work on 3', 'done'],
+    coroutine: [
+      'put 0',
+      'put 1',
+      'doing work on 0',
+      'put 2',
+      'doing work on 1',
+      'put 3',
+      'doing work on 2',
+      'doing work on 3',
+      'done',
+    ],
+    native: [
+      'put 0',
+      'doing work on 0',
+      'put 1',
+      'put 2',
+      'put 3',
+      'doing work on 1',
+      'doing work on 2',
+      'doing work on 3',
+      'done',
+    ],
   },
   lock: {
-    coroutine: ['A holds the lock, turn 1', 'B holds the lock, turn 1', 'A holds the lock, turn 2', 'B holds the lock, turn 2', 'both done'],
-    native: ['A holds the lock, turn 1', 'B holds the lock, turn 1', 'A holds the lock, turn 2', 'B holds the lock, turn 2', 'both done'],
+    coroutine: [
+      'A holds the lock, turn 1',
+      'B holds the lock, turn 1',
+      'A holds the lock, turn 2',
+      'B holds the lock, turn 2',
+      'both done',
+    ],
+    native: [
+      'A holds the lock, turn 1',
+      'B holds the lock, turn 1',
+      'A holds the lock, turn 2',
+      'B holds the lock, turn 2',
+      'both done',
+    ],
   },
   cancel: {
-    coroutine: ['cancel() -> true', 'slow: got CancelledError at its yield', 'main: task ended with CancelledError', 'cancelled(): true'],
+    coroutine: [
+      'cancel() -> true',
+      'slow: got CancelledError at its yield',
+      'main: task ended with CancelledError',
+      'cancelled(): true',
+    ],
     native: ['slow: got AbortError at its await', 'main: task ended with AbortError'],
   },
   multi: {
@@ -163,8 +200,18 @@ describe('the runner playground in Chromium', function () {
     await runToEnd();
     expect(await lanes('coroutine')).to.deep.equal([
       { id: '1', name: '#1 main', state: 'done', sent: "last sent in: '<html>example.com/four</html>'" },
-      { id: '2', name: '#2 asynchronousFetch', state: 'done', sent: 'last sent in: <HTTPResponse 200 http://example.com/two>' },
-      { id: '3', name: '#3 asyncFetchGen', state: 'done', sent: 'last sent in: <HTTPResponse 200 http://example.com/three>' },
+      {
+        id: '2',
+        name: '#2 asynchronousFetch',
+        state: 'done',
+        sent: 'last sent in: <HTTPResponse 200 http://example.com/two>',
+      },
+      {
+        id: '3',
+        name: '#3 asyncFetchGen',
+        state: 'done',
+        sent: 'last sent in: <HTTPResponse 200 http://example.com/three>',
+      },
     ]);
   });
 
@@ -195,7 +242,8 @@ describe('the runner playground in Chromium', function () {
   it('shows a done Future consumed at once by a coroutine, and await suspending on it all the same', async () => {
     await open('example=fast-path');
     await runToEnd();
-    const marks = (side: Side) => page.evaluate(`[...document.querySelectorAll('#side-${side} tr.lane td')].map((td) => td.textContent).join('')`);
+    const marks = (side: Side) =>
+      page.evaluate(`[...document.querySelectorAll('#side-${side} tr.lane td')].map((td) => td.textContent).join('')`);
     expect(await marks('coroutine')).to.contain('✓✓✓');
     expect(await marks('native')).to.contain('↻');
     expect(await marks('native')).not.to.contain('✓');
@@ -231,7 +279,8 @@ describe('the runner playground in Chromium', function () {
 
   it('stops a coroutine that yields forever at the iteration budget', async () => {
     await open('example=lock&iterations=100');
-    const forever = "import { gen } from 'whirlwind';\nconst forever = gen.coroutine(function* forever() { while (true) yield gen.moment; });\nforever();";
+    const forever =
+      "import { gen } from 'whirlwind';\nconst forever = gen.coroutine(function* forever() { while (true) yield gen.moment; });\nforever();";
     await page.evaluate(`window.playground.setCode('coroutine', ${JSON.stringify(forever)})`);
     await runToEnd();
     expect(await text('#side-coroutine .stopped')).to.contain('the program ran 100 loop iterations without finishing');

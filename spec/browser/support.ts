@@ -36,7 +36,9 @@ export interface Chromium {
 /** Starts Chromium with a fresh user-data directory; fails with what to install if it is missing. */
 export async function launchChromium(): Promise<Chromium> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install the OS package (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `No Chromium at ${chromiumPath}: install the OS package (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'whirlwind-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -34,7 +34,14 @@ import {
   cancellationCaseArb,
   cancellationProblems,
   differences,
-  isSynchronous, normalizeProgram, programArb, renderProgram, runNatively, runWithWhirlwind, type Program } from '../support/programs.js';
+  isSynchronous,
+  normalizeProgram,
+  programArb,
+  renderProgram,
+  runNatively,
+  runWithWhirlwind,
+  type Program,
+} from '../support/programs.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const CANCEL_RUNS = RUNS;
@@ -78,19 +85,35 @@ describe('differential testing against native async/await', function () {
         coroutines: [
           [
             { kind: 'await', source: { kind: 'call', target: 1 } },
-            { kind: 'multi', form: 'object', items: [{ kind: 'later', value: 1, hops: 2 }, { kind: 'call', target: 1 }] },
+            {
+              kind: 'multi',
+              form: 'object',
+              items: [
+                { kind: 'later', value: 1, hops: 2 },
+                { kind: 'call', target: 1 },
+              ],
+            },
           ],
-          [{ kind: 'await', source: { kind: 'promise', value: 5, hops: 1 } }, { kind: 'return', value: 6 }],
+          [
+            { kind: 'await', source: { kind: 'promise', value: 5, hops: 1 } },
+            { kind: 'return', value: 6 },
+          ],
         ],
       });
-      const expected = { main: ['start', 'got 6', 'got {k0:1,k1:6}'], 'main>0': ['start', 'got 5', 'return 6'], 'main>1.1': ['start', 'got 5', 'return 6'] };
+      const expected = {
+        main: ['start', 'got 6', 'got {k0:1,k1:6}'],
+        'main>0': ['start', 'got 5', 'return 6'],
+        'main>1.1': ['start', 'got 5', 'return 6'],
+      };
       expect((await runWithWhirlwind(program)).logs).to.deep.equal(expected);
       expect((await runNatively(program)).logs).to.deep.equal(expected);
     });
 
     it('treats a program of only done sources as synchronous, and one with a pending source as not', () => {
       const sync = normalizeProgram({ coroutines: [[{ kind: 'await', source: { kind: 'failed', tag: 1 } }]] });
-      const pending = normalizeProgram({ coroutines: [[{ kind: 'await', source: { kind: 'later', value: 1, hops: 1 } }]] });
+      const pending = normalizeProgram({
+        coroutines: [[{ kind: 'await', source: { kind: 'later', value: 1, hops: 1 } }]],
+      });
       expect(isSynchronous(sync)).to.equal(true);
       expect(isSynchronous(pending)).to.equal(false);
     });
@@ -100,7 +123,14 @@ describe('differential testing against native async/await', function () {
         coroutines: [
           [
             { kind: 'await', source: { kind: 'call', target: 1 } },
-            { kind: 'multi', form: 'array', items: [{ kind: 'done', value: 2 }, { kind: 'call', target: 1 }] },
+            {
+              kind: 'multi',
+              form: 'array',
+              items: [
+                { kind: 'done', value: 2 },
+                { kind: 'call', target: 1 },
+              ],
+            },
           ],
           [{ kind: 'return', value: 7 }],
         ],
@@ -119,7 +149,16 @@ describe('differential testing against native async/await', function () {
       // CancelledError and returned; asyncio hands c2's result to c1.
       await expectAgreement({
         coroutines: [
-          [{ id: 0, kind: 'try', body: [{ id: 1, kind: 'cancelCall', target: 1 }], handler: [], rethrow: false, finalizer: null }],
+          [
+            {
+              id: 0,
+              kind: 'try',
+              body: [{ id: 1, kind: 'cancelCall', target: 1 }],
+              handler: [],
+              rethrow: false,
+              finalizer: null,
+            },
+          ],
           [{ id: 0, kind: 'await', source: { kind: 'call', target: 2 } }],
           [{ id: 0, kind: 'try', body: [{ kind: 'gate', id: 1 }], handler: [], rethrow: false, finalizer: null }],
         ],
@@ -131,7 +170,17 @@ describe('differential testing against native async/await', function () {
       // cancelled child fails the multi but is not "Multiple exceptions".
       await expectAgreement({
         coroutines: [
-          [{ id: 0, kind: 'multi', form: 'array', items: [{ kind: 'failed', tag: 0 }, { kind: 'call', target: 1 }] }],
+          [
+            {
+              id: 0,
+              kind: 'multi',
+              form: 'array',
+              items: [
+                { kind: 'failed', tag: 0 },
+                { kind: 'call', target: 1 },
+              ],
+            },
+          ],
           [{ id: 0, kind: 'await', source: { kind: 'cancelLater', hops: 1 } }],
         ],
       });
@@ -165,8 +214,22 @@ describe('differential testing against native async/await', function () {
       // resumed; CancelledError replaced the grant and the Lock stayed locked.
       const program = normalizeProgram({
         coroutines: [
-          [{ kind: 'multi', form: 'array', items: [{ kind: 'call', target: 1 }, { kind: 'call', target: 1 }] }],
-          [{ kind: 'critical', body: [{ kind: 'withTimeout', expire: false, source: { kind: 'promise', value: 0, hops: 0 } }] }],
+          [
+            {
+              kind: 'multi',
+              form: 'array',
+              items: [
+                { kind: 'call', target: 1 },
+                { kind: 'call', target: 1 },
+              ],
+            },
+          ],
+          [
+            {
+              kind: 'critical',
+              body: [{ kind: 'withTimeout', expire: false, source: { kind: 'promise', value: 0, hops: 0 } }],
+            },
+          ],
         ],
       });
       expect(await cancellationProblems(program, [{ ordinal: 1, iterations: 3 }])).to.deep.equal([]);
@@ -215,8 +278,24 @@ describe('differential testing against native async/await', function () {
         normalizeProgram({
           coroutines: [
             [{ kind: 'cancelCall', target: 0 }],
-            [{ kind: 'try', body: [{ kind: 'await', source: { kind: 'call', target: 0 } }], handler: null, rethrow: false, finalizer: [{ kind: 'log', tag: 1 }] }],
-            [{ kind: 'try', body: [{ kind: 'gate' }], handler: null, rethrow: false, finalizer: [{ kind: 'log', tag: 2 }] }],
+            [
+              {
+                kind: 'try',
+                body: [{ kind: 'await', source: { kind: 'call', target: 0 } }],
+                handler: null,
+                rethrow: false,
+                finalizer: [{ kind: 'log', tag: 1 }],
+              },
+            ],
+            [
+              {
+                kind: 'try',
+                body: [{ kind: 'gate' }],
+                handler: null,
+                rethrow: false,
+                finalizer: [{ kind: 'log', tag: 2 }],
+              },
+            ],
           ],
         }),
       );

@@ -40,7 +40,10 @@ function startBystanders(): Future<string[][]> {
   return multi(['a', 'b', 'c'].map((name) => bystander(name)));
 }
 
-async function expectBystandersUnaffected(bystanders: Future<string[][]>, advance: (s: number) => Promise<void>): Promise<void> {
+async function expectBystandersUnaffected(
+  bystanders: Future<string[][]>,
+  advance: (s: number) => Promise<void>,
+): Promise<void> {
   for (let i = 0; i < 10 && !bystanders.done(); i++) await advance(0.01);
   expect(bystanders.done(), 'bystanders finished').to.equal(true);
   expect(bystanders.result()).to.deep.equal(['a', 'b', 'c'].map(BYSTANDER_STEPS));
@@ -179,7 +182,11 @@ describe('faults in user code', () => {
         await expectBystandersUnaffected(bystanders, advance);
       });
       expect(calls).to.equal(3);
-      expect(callbackErrors(records).map((e) => (e as Error).message)).to.deep.equal(['async call 1', 'async call 2', 'async call 3']);
+      expect(callbackErrors(records).map((e) => (e as Error).message)).to.deep.equal([
+        'async call 1',
+        'async call 2',
+        'async call 3',
+      ]);
     });
   });
 

@@ -12,7 +12,12 @@ import { expect } from 'chai';
 import { multi } from '../../lib/gen.js';
 import { AsyncHTTPClient, HTTPClient, HTTPClientError, type FetchOptions } from '../../lib/httpclient.js';
 import { rejectionOf, thrownBy, useFreshLoop } from '../support/index.js';
-import { MALFORMED, startMisbehavingServer, startMisbehavingServerThread, type MisbehavingServer } from './misbehaving-server.js';
+import {
+  MALFORMED,
+  startMisbehavingServer,
+  startMisbehavingServerThread,
+  type MisbehavingServer,
+} from './misbehaving-server.js';
 
 const MAX_CLIENTS = 2;
 
@@ -60,8 +65,19 @@ const FAULTS: Array<{ what: string; path: string; options?: FetchOptions; code: 
     code: 599,
     message: new RegExp(`^Parse Error: .+ \\(GET http://127\\.0\\.0\\.1:\\d+${path}\\)$`),
   })),
-  { what: 'redirects loop past maxRedirects', path: '/loop', options: { maxRedirects: 3 }, code: 302, message: /^HTTP 302: Found$/ },
-  { what: 'a redirect points to file:', path: '/to-file', code: 599, message: /^Refusing to follow a redirect to file: .+file:\/\/\/etc\/passwd$/ },
+  {
+    what: 'redirects loop past maxRedirects',
+    path: '/loop',
+    options: { maxRedirects: 3 },
+    code: 302,
+    message: /^HTTP 302: Found$/,
+  },
+  {
+    what: 'a redirect points to file:',
+    path: '/to-file',
+    code: 599,
+    message: /^Refusing to follow a redirect to file: .+file:\/\/\/etc\/passwd$/,
+  },
 ];
 
 describe('AsyncHTTPClient against a misbehaving server', function () {

@@ -9,7 +9,10 @@ import sinon from 'sinon';
 import { iterations, rejectionOf } from './index.js';
 
 /** Expects `future` to reject with an instance of `errorClass`; returns the error for further checks. */
-export async function expectRejection<E>(future: PromiseLike<unknown>, errorClass: new (...args: any[]) => E): Promise<E> {
+export async function expectRejection<E>(
+  future: PromiseLike<unknown>,
+  errorClass: new (...args: any[]) => E,
+): Promise<E> {
   const error = await rejectionOf(future);
   expect(error).to.be.instanceOf(errorClass);
   return error as E;

@@ -20,7 +20,12 @@ export function declaredExports(file: string): string[] {
   for (const match of source.matchAll(STAR_AS)) names.add(match[1]);
   for (const match of source.matchAll(RE_EXPORT_LIST)) {
     for (const item of match[1].split(',')) {
-      const name = item.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!.trim();
+      const name = item
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()!
+        .trim();
       if (name !== '') names.add(name);
     }
   }

@@ -146,7 +146,11 @@ export function mermaidDiagram(graph: ModuleGraph): string {
   const layers = layersOf(graph);
   const reduced = transitiveReduction(graph);
   // Prefixed: a bare file name could be a Mermaid keyword (end, graph, subgraph).
-  const id = (file: string) => `m_${file.replace(/^lib\//, '').replace(/\.ts$/, '').replace(/[^A-Za-z0-9]/g, '_')}`;
+  const id = (file: string) =>
+    `m_${file
+      .replace(/^lib\//, '')
+      .replace(/\.ts$/, '')
+      .replace(/[^A-Za-z0-9]/g, '_')}`;
   const label = (file: string) => file.replace(/^lib\//, '').replace(/\.ts$/, '');
   const files = [...graph.keys()].sort((a, b) => layers.get(b)! - layers.get(a)! || a.localeCompare(b));
   const lines = ['flowchart TB'];

@@ -161,7 +161,14 @@ export function normalizeProgram(program: Program): Program {
             const body = fixBlock(stmt.body, critical);
             const handler = stmt.handler === null ? null : fixBlock(stmt.handler, critical);
             const finalizer = stmt.finalizer === null ? null : fixBlock(stmt.finalizer, critical);
-            return { id, kind: 'try', body, handler: handler ?? (finalizer === null ? [] : null), rethrow: stmt.rethrow, finalizer };
+            return {
+              id,
+              kind: 'try',
+              body,
+              handler: handler ?? (finalizer === null ? [] : null),
+              rethrow: stmt.rethrow,
+              finalizer,
+            };
           }
           case 'cancelCall': {
             const target = critical ? null : fixTarget(stmt.target);
@@ -256,7 +263,9 @@ function renderBlock(block: Stmt[], indent: string): string[] {
         lines.push(`${at}log ${s.tag}`);
         break;
       case 'await':
-        lines.push(`${at}yield${s.delegate === true ? '* take(' : ' '}${renderSource(s.source)}${s.delegate === true ? ')' : ''}`);
+        lines.push(
+          `${at}yield${s.delegate === true ? '* take(' : ' '}${renderSource(s.source)}${s.delegate === true ? ')' : ''}`,
+        );
         break;
       case 'multi':
         lines.push(`${at}yield ${s.form}[${s.items.map(renderSource).join(', ')}]`);
@@ -266,7 +275,12 @@ function renderBlock(block: Stmt[], indent: string): string[] {
         break;
       case 'try':
         lines.push(`${at}try {`, ...renderBlock(s.body, indent + '  '));
-        if (s.handler !== null) lines.push(`${indent}} catch {`, ...renderBlock(s.handler, indent + '  '), ...(s.rethrow ? [`${indent}  rethrow`] : []));
+        if (s.handler !== null)
+          lines.push(
+            `${indent}} catch {`,
+            ...renderBlock(s.handler, indent + '  '),
+            ...(s.rethrow ? [`${indent}  rethrow`] : []),
+          );
         if (s.finalizer !== null) lines.push(`${indent}} finally {`, ...renderBlock(s.finalizer, indent + '  '));
         lines.push(`${indent}}`);
         break;
@@ -318,13 +332,29 @@ const sourceArb: fc.Arbitrary<Source> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('failed' as const), tag: tagArb }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('later' as const), value: tagArb, hops: hopsArb }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('laterFail' as const), tag: tagArb, hops: hopsArb }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('promise' as const), value: tagArb, hops: fc.integer({ min: 0, max: 2 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('promise' as const),
+      value: tagArb,
+      hops: fc.integer({ min: 0, max: 2 }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ kind: fc.constant('promiseFail' as const), tag: tagArb }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('moment' as const), spelling: fc.constantFrom('moment' as const, 'null' as const, 'undefined' as const) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('moment' as const),
+      spelling: fc.constantFrom('moment' as const, 'null' as const, 'undefined' as const),
+    }),
+    weight: 1,
+  },
   { arbitrary: fc.record({ kind: fc.constant('cancelled' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('cancelLater' as const), hops: hopsArb }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('call' as const), target: targetArb }), weight: 10 },
-  { arbitrary: fc.record({ kind: fc.constant('queued' as const), value: tagArb, hops: fc.integer({ min: 0, max: 3 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('queued' as const), value: tagArb, hops: fc.integer({ min: 0, max: 3 }) }),
+    weight: 1,
+  },
   { arbitrary: fc.record({ kind: fc.constant('event' as const), hops: fc.integer({ min: 0, max: 3 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('queueTimeout' as const) }), weight: 1 },
 );
@@ -334,7 +364,10 @@ const gateKindArb = fc.constantFrom<GateKind>('future', 'queue', 'condition', 's
 function blockArb(depth: number): fc.Arbitrary<Stmt[]> {
   const leaves: Array<fc.WeightedArbitrary<Stmt>> = [
     { arbitrary: fc.record({ kind: fc.constant('log' as const), tag: tagArb }), weight: 2 },
-    { arbitrary: fc.record({ kind: fc.constant('await' as const), source: sourceArb, delegate: fc.boolean() }), weight: 10 },
+    {
+      arbitrary: fc.record({ kind: fc.constant('await' as const), source: sourceArb, delegate: fc.boolean() }),
+      weight: 10,
+    },
     {
       arbitrary: fc.record({
         kind: fc.constant('multi' as const),
@@ -343,7 +376,10 @@ function blockArb(depth: number): fc.Arbitrary<Stmt[]> {
       }),
       weight: 2,
     },
-    { arbitrary: fc.record({ kind: fc.constant('withTimeout' as const), source: sourceArb, expire: fc.boolean() }), weight: 2 },
+    {
+      arbitrary: fc.record({ kind: fc.constant('withTimeout' as const), source: sourceArb, expire: fc.boolean() }),
+      weight: 2,
+    },
     { arbitrary: fc.record({ kind: fc.constant('throw' as const), tag: tagArb }), weight: 1 },
     { arbitrary: fc.record({ kind: fc.constant('return' as const), value: tagArb }), weight: 1 },
     { arbitrary: fc.record({ kind: fc.constant('returnObject' as const), value: tagArb }), weight: 1 },
@@ -391,7 +427,9 @@ export function show(value: unknown): string {
   }
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    return `{${Object.keys(record).map((k) => `${k}:${show(record[k])}`).join(',')}}`;
+    return `{${Object.keys(record)
+      .map((k) => `${k}:${show(record[k])}`)
+      .join(',')}}`;
   }
   return String(value);
 }
@@ -505,8 +543,12 @@ class SharedWaits {
       this.event.set();
       return this.event.wait().done();
     });
-    check('the critical-section Lock, free after the run', () => this.holders === 0 && this.criticalLock.acquire().done());
-    if (this.exclusionViolations > 0) failures.push(`two coroutines held the Lock at once ${this.exclusionViolations} times`);
+    check(
+      'the critical-section Lock, free after the run',
+      () => this.holders === 0 && this.criticalLock.acquire().done(),
+    );
+    if (this.exclusionViolations > 0)
+      failures.push(`two coroutines held the Lock at once ${this.exclusionViolations} times`);
     return failures;
   }
 }
@@ -682,7 +724,10 @@ class GenWorld extends Recorder {
         }
         case 'cancelCall': {
           const childToken = new GenToken();
-          const child = this.track(this.instance(stmt.target, childId(id, stmt), childToken), `coroutine ${childId(id, stmt)}`);
+          const child = this.track(
+            this.instance(stmt.target, childId(id, stmt), childToken),
+            `coroutine ${childId(id, stmt)}`,
+          );
           yield firstDone(childToken.reached, child);
           this.log(id, `cancel ${child.cancel()}`);
           const value = yield child;
@@ -977,7 +1022,11 @@ export async function runNatively(program: Program): Promise<Run> {
 // The oracle
 
 function sortedLogs(logs: Record<string, string[]>): Record<string, string[]> {
-  return Object.fromEntries(Object.keys(logs).sort().map((k) => [k, logs[k]]));
+  return Object.fromEntries(
+    Object.keys(logs)
+      .sort()
+      .map((k) => [k, logs[k]]),
+  );
 }
 
 /**
@@ -988,17 +1037,21 @@ export async function differences(program: Program): Promise<string[]> {
   const expected = await runNatively(program);
   const actual = await runWithWhirlwind(program);
   const problems: string[] = [];
-  if (actual.outcome !== expected.outcome) problems.push(`outcome: whirlwind ${actual.outcome}, native ${expected.outcome}`);
+  if (actual.outcome !== expected.outcome)
+    problems.push(`outcome: whirlwind ${actual.outcome}, native ${expected.outcome}`);
   const actualLogs = JSON.stringify(sortedLogs(actual.logs));
   const expectedLogs = JSON.stringify(sortedLogs(expected.logs));
-  if (actualLogs !== expectedLogs) problems.push(`logs differ:\n  whirlwind ${actualLogs}\n  native    ${expectedLogs}`);
+  if (actualLogs !== expectedLogs)
+    problems.push(`logs differ:\n  whirlwind ${actualLogs}\n  native    ${expectedLogs}`);
   if (isSynchronous(program) && !actual.finishedSynchronously) {
     problems.push('every source was already done, yet the coroutine did not finish before the call returned');
   }
   problems.push(...invariantProblems(program, actual));
   const multiLines = actual.records.filter((r) => r.message === 'Multiple exceptions in yield list').length;
   if (multiLines !== expected.extraMultiFailures) {
-    problems.push(`"Multiple exceptions in yield list" logged ${multiLines} times, expected ${expected.extraMultiFailures}`);
+    problems.push(
+      `"Multiple exceptions in yield list" logged ${multiLines} times, expected ${expected.extraMultiFailures}`,
+    );
   }
   return problems;
 }
@@ -1018,7 +1071,12 @@ export function withoutGates(program: Program): Program {
         case 'cancelCall':
           return { id: stmt.id, kind: 'await', source: { kind: 'call', target: stmt.target } };
         case 'try':
-          return { ...stmt, body: strip(stmt.body), handler: stmt.handler && strip(stmt.handler), finalizer: stmt.finalizer && strip(stmt.finalizer) };
+          return {
+            ...stmt,
+            body: strip(stmt.body),
+            handler: stmt.handler && strip(stmt.handler),
+            finalizer: stmt.finalizer && strip(stmt.finalizer),
+          };
         case 'critical':
           return { ...stmt, body: strip(stmt.body) };
         default:
@@ -1031,7 +1089,10 @@ export function withoutGates(program: Program): Program {
 /** A gate-free program and one to three cancellations of its coroutines (main or others) at random iterations. */
 export const cancellationCaseArb: fc.Arbitrary<[Program, RandomCancel[]]> = fc.tuple(
   programArb.map(withoutGates),
-  fc.array(fc.record({ ordinal: fc.nat({ max: 20 }), iterations: fc.integer({ min: 0, max: 12 }) }), { minLength: 1, maxLength: 3 }),
+  fc.array(fc.record({ ordinal: fc.nat({ max: 20 }), iterations: fc.integer({ min: 0, max: 12 }) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
 );
 
 /**
@@ -1067,8 +1128,10 @@ function invariantProblems(program: Program, actual: GenRun): string[] {
     }
   }
   const otherLines = actual.records.filter((r) => r.message !== 'Multiple exceptions in yield list');
-  if (otherLines.length > 0) problems.push(`unexpected log lines: ${otherLines.map((r) => `${r.message} ${show(r.error)}`).join('; ')}`);
-  if (!/ ready=0 timers=0/.test(actual.loopAfterRun)) problems.push(`loop not idle after the run: ${actual.loopAfterRun}`);
+  if (otherLines.length > 0)
+    problems.push(`unexpected log lines: ${otherLines.map((r) => `${r.message} ${show(r.error)}`).join('; ')}`);
+  if (!/ ready=0 timers=0/.test(actual.loopAfterRun))
+    problems.push(`loop not idle after the run: ${actual.loopAfterRun}`);
   problems.push(...actual.probeFailures);
   return problems;
 }
@@ -1083,7 +1146,8 @@ function findStmt(block: Stmt[], stmtId: number): Stmt | undefined {
   for (const stmt of block) {
     if (stmt.id === stmtId) return stmt;
     if (stmt.kind === 'try') {
-      const inner = findStmt(stmt.body, stmtId) ?? findStmt(stmt.handler ?? [], stmtId) ?? findStmt(stmt.finalizer ?? [], stmtId);
+      const inner =
+        findStmt(stmt.body, stmtId) ?? findStmt(stmt.handler ?? [], stmtId) ?? findStmt(stmt.finalizer ?? [], stmtId);
       if (inner !== undefined) return inner;
     }
     if (stmt.kind === 'critical') {
@@ -1103,7 +1167,11 @@ function bodyOf(program: Program, instance: string): Stmt[] {
     const itemIndex = step.includes('.') ? Number(step.split('.')[1]) : undefined;
     const stmt = findStmt(program.coroutines[index], stmtId)!;
     const source =
-      stmt.kind === 'multi' ? stmt.items[itemIndex!] : stmt.kind === 'await' || stmt.kind === 'withTimeout' ? stmt.source : null;
+      stmt.kind === 'multi'
+        ? stmt.items[itemIndex!]
+        : stmt.kind === 'await' || stmt.kind === 'withTimeout'
+          ? stmt.source
+          : null;
     index = stmt.kind === 'cancelCall' ? stmt.target : (source as { target: number }).target;
   }
   return program.coroutines[index];

@@ -22,7 +22,20 @@ export interface CodeLine {
 }
 
 const KEYWORDS_BEFORE_REGEX = new Set([
-  'return', 'typeof', 'instanceof', 'case', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await', 'else', 'do',
+  'return',
+  'typeof',
+  'instanceof',
+  'case',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+  'yield',
+  'await',
+  'else',
+  'do',
 ]);
 
 /**
@@ -112,7 +125,10 @@ export function codeLines(source: string): CodeLine[] {
       previous = char;
       previousWord = '';
       i = source[end] === char ? end + 1 : end;
-    } else if (char === '`' || (char === '}' && templates.length > 0 && templates[templates.length - 1] === braceDepth)) {
+    } else if (
+      char === '`' ||
+      (char === '}' && templates.length > 0 && templates[templates.length - 1] === braceDepth)
+    ) {
       // Opening a template, or closing one of its `${ ... }` holes: template text follows.
       if (char === '}') {
         templates.pop();
@@ -134,7 +150,10 @@ export function codeLines(source: string): CodeLine[] {
       }
       previous = '`';
       previousWord = '';
-    } else if (char === '/' && (previous === '' || /[(,=:[!&|?{};+\-*%<>~^]/.test(previous) || KEYWORDS_BEFORE_REGEX.has(previousWord))) {
+    } else if (
+      char === '/' &&
+      (previous === '' || /[(,=:[!&|?{};+\-*%<>~^]/.test(previous) || KEYWORDS_BEFORE_REGEX.has(previousWord))
+    ) {
       // A regular expression literal: its text is code, but a `//` inside it is not a comment.
       let j = i + 1;
       let inClass = false;
@@ -178,11 +197,14 @@ export function translationDifferences(english: string, translated: string): str
     const expected = original[index];
     const actual = translation[index];
     if (expected === undefined || actual === undefined) {
-      differences.push(`code line ${index + 1}: ${JSON.stringify(expected?.text ?? null)} vs ${JSON.stringify(actual?.text ?? null)}`);
+      differences.push(
+        `code line ${index + 1}: ${JSON.stringify(expected?.text ?? null)} vs ${JSON.stringify(actual?.text ?? null)}`,
+      );
       continue;
     }
     const same = actual.translatedStrings ? expected.masked === actual.masked : expected.text === actual.text;
-    if (!same) differences.push(`code line ${index + 1}: ${JSON.stringify(expected.text)} vs ${JSON.stringify(actual.text)}`);
+    if (!same)
+      differences.push(`code line ${index + 1}: ${JSON.stringify(expected.text)} vs ${JSON.stringify(actual.text)}`);
   }
   return differences;
 }

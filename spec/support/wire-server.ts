@@ -145,7 +145,8 @@ async function startOne(useTLS: boolean): Promise<{ url: string; record: WireRec
 export async function startWireServers(useTLS: boolean[]): Promise<WireServers> {
   const started = await Promise.all(useTLS.map(startOne));
   const sockets = new Set<net.Socket>();
-  for (const { server } of started) server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (s) => sockets.add(s));
+  for (const { server } of started)
+    server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (s) => sockets.add(s));
   return {
     urls: started.map((one) => one.url),
     records: () => Promise.resolve(structuredClone(started.map((one) => one.record))),

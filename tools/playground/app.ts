@@ -232,7 +232,11 @@ function describeEvent(side: SideName, event: LaneEvent, lanes: Lane[]): string 
   switch (event.kind) {
     case 'yield': {
       const verb = side === 'native' ? t('kindAwait') : t('kindYield');
-      const how = event.pending ? t('givesUp') : side === 'native' ? `${t('consumed').split(':')[0]}, ${t('suspends')}` : t('consumed');
+      const how = event.pending
+        ? t('givesUp')
+        : side === 'native'
+          ? `${t('consumed').split(':')[0]}, ${t('suspends')}`
+          : t('consumed');
       what = `${verb} ${event.text}${lineText(event.line)} — ${how}`;
       break;
     }
@@ -252,7 +256,8 @@ function describeEvent(side: SideName, event: LaneEvent, lanes: Lane[]): string 
       what = `${t('kindFinish')}: ${event.text}`;
       break;
   }
-  const where = event.phase === 'microtask' ? ` [${t('microtask')}]` : event.phase === 'script' ? ` [${t('topLevel')}]` : '';
+  const where =
+    event.phase === 'microtask' ? ` [${t('microtask')}]` : event.phase === 'script' ? ` [${t('topLevel')}]` : '';
   return `${who} ${what}${where}`;
 }
 
@@ -266,7 +271,10 @@ function renderLanes(side: Side, all: Snapshot[], current: Snapshot | null): HTM
   shown.forEach((snapshot, index) => {
     // The last snapshot may hold only what ran in microtasks after the loop's last iteration.
     const previous = index > 0 ? shown[index - 1] : all[all.length - shown.length - 1];
-    const label = previous !== undefined && snapshot.iteration === previous.iteration ? `${snapshot.iteration}+` : String(snapshot.iteration);
+    const label =
+      previous !== undefined && snapshot.iteration === previous.iteration
+        ? `${snapshot.iteration}+`
+        : String(snapshot.iteration);
     header.append(element('th', { class: index === shown.length - 1 ? 'now' : '' }, label));
   });
   table.append(header);
@@ -290,7 +298,11 @@ function renderLanes(side: Side, all: Snapshot[], current: Snapshot | null): HTM
       const then = snapshot.lanes.find((l) => l.id === lane.id);
       const events = snapshot.events.filter((e) => e.lane === lane.id);
       const marks = events.map((e) => markOf(side.name, e)).join('');
-      const cell = element('td', { class: `cell ${then ? then.state : 'absent'}${events.length > 0 ? ' active' : ''}` }, marks);
+      const cell = element(
+        'td',
+        { class: `cell ${then ? then.state : 'absent'}${events.length > 0 ? ' active' : ''}` },
+        marks,
+      );
       cell.title = events.map((e) => describeEvent(side.name, e, snapshot.lanes)).join('\n');
       row.append(cell);
     }
@@ -333,7 +345,11 @@ function renderSide(side: Side): void {
   const shown = recording.snapshots.slice(0, index + 1);
   const current = shown[shown.length - 1];
   view.append(
-    element('div', { class: 'clock' }, `${t('iteration')} ${current.iteration} · ${t('time')} ${current.time.toFixed(1)} ms · ${t('stepOf')} ${index} / ${recording.snapshots.length - 1}`),
+    element(
+      'div',
+      { class: 'clock' },
+      `${t('iteration')} ${current.iteration} · ${t('time')} ${current.time.toFixed(1)} ms · ${t('stepOf')} ${index} / ${recording.snapshots.length - 1}`,
+    ),
     renderLanes(side, shown, current),
     element('div', { class: 'legend' }, t('legend')),
   );
@@ -345,7 +361,11 @@ function renderSide(side: Side): void {
       current.timers.map((timer) => `${t('dueIn')} ${timer.dueIn.toFixed(1)} ms: ${timer.what}`),
       'timers',
     ),
-    renderList(t('thisStep'), current.events.map((e) => describeEvent(side.name, e, current.lanes)), 'events'),
+    renderList(
+      t('thisStep'),
+      current.events.map((e) => describeEvent(side.name, e, current.lanes)),
+      'events',
+    ),
   );
   view.append(loop);
   const errors = recording.errors.filter((error) => error.step <= index);
@@ -369,7 +389,8 @@ function renderSide(side: Side): void {
 
 function render(): void {
   document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
-  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) node.textContent = t(node.dataset.i18n as TextKey);
+  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]'))
+    node.textContent = t(node.dataset.i18n as TextKey);
   $('#lang').textContent = t('otherLanguage');
   const select = $<HTMLSelectElement>('#example');
   select.replaceChildren(...examples.map((e) => element('option', { value: e.id }, e.title[language])));
@@ -378,7 +399,15 @@ function render(): void {
   const status = $('#status');
   status.dataset.phase = phase;
   status.textContent =
-    failure !== null ? failure : phase === 'idle' ? t('idle') : phase === 'finished' ? t('finished') : step < 0 ? t('running') : `${t('stepOf')} ${step} / ${lastStep()}`;
+    failure !== null
+      ? failure
+      : phase === 'idle'
+        ? t('idle')
+        : phase === 'finished'
+          ? t('finished')
+          : step < 0
+            ? t('running')
+            : `${t('stepOf')} ${step} / ${lastStep()}`;
   for (const side of sides) renderSide(side);
 }
 

@@ -29,7 +29,7 @@ export const BROWSER_SPECS = {
 export const NODE_ONLY_SUITES = [
   { title: 'AsyncLocalStorage context', why: 'no async context to propagate outside Node' },
   {
-    title: "gives its Future one name, Coroutine, in constructor.name, toString, util.inspect and the debugger",
+    title: 'gives its Future one name, Coroutine, in constructor.name, toString, util.inspect and the debugger',
     why: 'it asks the V8 inspector (node:inspector), which only Node has',
   },
   {
@@ -44,7 +44,10 @@ export async function buildBrowserSuite(out) {
   const entryPoints = [];
   for (const name of Object.keys(BROWSER_SPECS)) {
     const entry = join(out, `entry-${name}.js`);
-    await writeFile(entry, `import ${JSON.stringify(setup)};\nimport ${JSON.stringify(join(root, 'dist/spec', `${name}.spec.js`))};\n`);
+    await writeFile(
+      entry,
+      `import ${JSON.stringify(setup)};\nimport ${JSON.stringify(join(root, 'dist/spec', `${name}.spec.js`))};\n`,
+    );
     entryPoints.push({ in: entry, out: name });
   }
   await build({

@@ -16,7 +16,16 @@ const out = join(here, '../../docs/playground');
 // esbuild strips types without checking them: check the page and the Worker first.
 execFileSync(process.execPath, [join(here, '../../node_modules/typescript/bin/tsc'), '-p', here], { stdio: 'inherit' });
 await mkdir(out, { recursive: true });
-const common = { bundle: true, format: 'esm', minify: true, target: 'es2022', platform: 'browser', logLevel: 'warning', legalComments: 'none', keepNames: true };
+const common = {
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2022',
+  platform: 'browser',
+  logLevel: 'warning',
+  legalComments: 'none',
+  keepNames: true,
+};
 await build({ ...common, entryPoints: [join(here, 'app.ts')], outfile: join(out, 'playground.js') });
 // The Worker runs the core as a browser bundler sees the package: `#platform`
 // resolves through package.json's imports to the portable module.
@@ -35,5 +44,6 @@ for (const file of files) {
   rows.push({ file, bytes: bytes.length, gzip: packed });
 }
 await writeFile(join(out, 'weight.json'), JSON.stringify({ files: rows, total, gzip: gzipped }, null, 2) + '\n');
-for (const row of rows) console.log(`  ${row.file.padEnd(16)} ${String(row.bytes).padStart(8)} B  ${String(row.gzip).padStart(7)} B gzip`);
+for (const row of rows)
+  console.log(`  ${row.file.padEnd(16)} ${String(row.bytes).padStart(8)} B  ${String(row.gzip).padStart(7)} B gzip`);
 console.log(`playground: docs/playground/ ${total} B, ${gzipped} B gzip`);

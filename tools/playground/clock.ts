@@ -35,7 +35,8 @@ scope.clearTimeout = cancel;
 scope.setInterval = () => {
   throw new Error('setInterval is not simulated in the playground: use PeriodicCallback or a loop with gen.sleep');
 };
-scope.setImmediate = (callback: (...args: unknown[]) => unknown, ...args: unknown[]) => schedule(clock.now, callback, args);
+scope.setImmediate = (callback: (...args: unknown[]) => unknown, ...args: unknown[]) =>
+  schedule(clock.now, callback, args);
 scope.clearImmediate = cancel;
 
 /** Runs the earliest simulated task (moving the clock to it); false when none is left. */

@@ -455,7 +455,7 @@ export const examples: Example[] = [
     id: 'cancel',
     title: { en: 'Cancellation', zh: '取消' },
     note: {
-      en: "cancel() throws CancelledError into the coroutine at its yield; a promise has no cancel, so async code passes an AbortSignal.",
+      en: 'cancel() throws CancelledError into the coroutine at its yield; a promise has no cancel, so async code passes an AbortSignal.',
       zh: 'cancel() 在协程的 yield 处抛入 CancelledError；Promise 无法取消，async 代码只能传递 AbortSignal。',
     },
     coroutine: cancelCoroutine,

@@ -29,7 +29,10 @@ const text = {
   stateDone: { en: 'done', zh: '已完成' },
   stateFailed: { en: 'failed', zh: '失败' },
   stateCancelled: { en: 'cancelled', zh: '已取消' },
-  idle: { en: 'Press Run, or Step through one loop iteration at a time.', zh: '按“运行”，或按“单步”每次运行一轮循环。' },
+  idle: {
+    en: 'Press Run, or Step through one loop iteration at a time.',
+    zh: '按“运行”，或按“单步”每次运行一轮循环。',
+  },
   running: { en: 'Running in a Worker...', zh: '正在 Worker 中运行……' },
   stepOf: { en: 'step', zh: '步' },
   finished: { en: 'Finished.', zh: '运行结束。' },
@@ -37,7 +40,10 @@ const text = {
   errorIn: { en: 'in coroutine', zh: '出错的协程' },
   atTopLevel: { en: 'at the top level', zh: '位于顶层代码' },
   resumedFrom: { en: 'thrown in at the yield on line', zh: '在此 yield 处被抛入，行' },
-  noAnswer: { en: 'The Worker did not answer within {s} s and was terminated.', zh: 'Worker 在 {s} 秒内没有响应，已被终止。' },
+  noAnswer: {
+    en: 'The Worker did not answer within {s} s and was terminated.',
+    zh: 'Worker 在 {s} 秒内没有响应，已被终止。',
+  },
   kindStart: { en: 'start', zh: '开始' },
   kindYield: { en: 'yield', zh: 'yield' },
   kindAwait: { en: 'await', zh: 'await' },
@@ -54,7 +60,10 @@ const text = {
     en: '▶ start · ‖ gave up control (pending) · ✓ done Future consumed at once · ↻ await of a done value: suspends all the same · ! exception thrown in · ✕ cancel · ■ finished',
     zh: '▶ 开始 · ‖ 让出控制（未完成） · ✓ 已完成的 Future 立即取用 · ↻ await 已完成的值：照样挂起 · ! 抛入异常 · ✕ 取消 · ■ 结束',
   },
-  offline: { en: 'Runs in your browser, in a Worker: nothing is sent anywhere.', zh: '在浏览器的 Worker 中运行：不向任何地方发送数据。' },
+  offline: {
+    en: 'Runs in your browser, in a Worker: nothing is sent anywhere.',
+    zh: '在浏览器的 Worker 中运行：不向任何地方发送数据。',
+  },
 } satisfies Record<string, Record<Language, string>>;
 
 export type TextKey = keyof typeof text;

@@ -42,7 +42,8 @@ export function instrument(source: string): string {
     if (node.type.isError) throw new InstrumentError(`Syntax error at line ${lineAt(node.from)}`, lineAt(node.from));
     if (node.name === 'ImportDeclaration') edits.push(rewriteImport(node, text(node), lineAt(node.from)));
     if (LOOPS.has(node.name)) guardLoop(node, depth, lineAt(node.from), edits);
-    if (node.name === 'YieldExpression' && !text(node).match(/^yield\s*\*/)) reportYield(node, depth, lineAt(node.from), edits);
+    if (node.name === 'YieldExpression' && !text(node).match(/^yield\s*\*/))
+      reportYield(node, depth, lineAt(node.from), edits);
     if (FUNCTIONS.has(node.name)) {
       insideAsync = node.firstChild?.name === 'async';
       if (insideAsync) traceAsyncFunction(node, depth, functionName(node, source), lineAt(node.from), edits);
@@ -85,7 +86,10 @@ function rewriteImport(node: SyntaxNode, text: string, line: number): Edit {
   } else if (star) {
     code = `const ${star[1]} = __ww.module(${JSON.stringify(star[3])});`;
   } else {
-    throw new InstrumentError(`Line ${line}: only "import { a, b } from 'whirlwind...'" and "import * as x from ..." work here`, line);
+    throw new InstrumentError(
+      `Line ${line}: only "import { a, b } from 'whirlwind...'" and "import * as x from ..." work here`,
+      line,
+    );
   }
   return { at: node.from, to: node.to, text: code + newlines, depth: 0, closing: false };
 }
@@ -149,7 +153,10 @@ function functionName(node: SyntaxNode, source: string): string {
   const own = node.getChild('VariableDefinition') ?? node.getChild('PropertyDefinition');
   if (own) return source.slice(own.from, own.to);
   const parent = node.parent;
-  const declared = parent?.name === 'VariableDeclaration' || parent?.name === 'Property' ? (parent.getChild('VariableDefinition') ?? parent.getChild('PropertyDefinition')) : null;
+  const declared =
+    parent?.name === 'VariableDeclaration' || parent?.name === 'Property'
+      ? (parent.getChild('VariableDefinition') ?? parent.getChild('PropertyDefinition'))
+      : null;
   return declared ? source.slice(declared.from, declared.to) : '<anonymous async>';
 }
 

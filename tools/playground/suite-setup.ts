@@ -13,7 +13,9 @@ interface MochaTest {
 }
 
 declare const mocha: {
-  run(done: (failures: number) => void): { on(event: string, listener: (test: MochaTest, error?: Error) => void): void };
+  run(done: (failures: number) => void): {
+    on(event: string, listener: (test: MochaTest, error?: Error) => void): void;
+  };
 };
 
 const results: SuiteResult[] = [];
@@ -26,6 +28,8 @@ setTimeout(() => {
     scope.suiteResults = { done: true, tests: results, failures };
   });
   runner.on('pass', (test) => results.push({ title: test.fullTitle(), state: 'passed' }));
-  runner.on('fail', (test, error) => results.push({ title: test.fullTitle(), state: 'failed', error: String(error?.stack ?? error) }));
+  runner.on('fail', (test, error) =>
+    results.push({ title: test.fullTitle(), state: 'failed', error: String(error?.stack ?? error) }),
+  );
   runner.on('pending', (test) => results.push({ title: test.fullTitle(), state: 'pending' }));
 }, 0);

@@ -23,7 +23,17 @@ import { describeFunction, describeValue } from '../../dist/lib/internal/describ
 import { setTraceSink, type RunnerTraceSink } from '../../dist/lib/internal/trace-hook.js';
 import { format } from '../../dist/lib/internal/portable-inspect.js';
 import * as networkModule from './network.js';
-import type { EventKind, Lane, LaneEvent, OutputLine, Recording, RunError, RunReply, RunRequest, Snapshot } from './protocol.js';
+import type {
+  EventKind,
+  Lane,
+  LaneEvent,
+  OutputLine,
+  Recording,
+  RunError,
+  RunReply,
+  RunRequest,
+  Snapshot,
+} from './protocol.js';
 
 // Internals the recorder reads (declared @internal, so absent from the published types).
 const { listenerCallback } = futureModule as unknown as { listenerCallback(listener: unknown): unknown };
@@ -50,7 +60,12 @@ function describeForLane(value: unknown): string {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   // A class of the program's own (or the simulated network's) with a toString of its own, as HTTPResponse.
   const prototype = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : null;
-  if (prototype !== null && prototype !== Object.prototype && prototype !== Array.prototype && Object.hasOwn(prototype, 'toString')) {
+  if (
+    prototype !== null &&
+    prototype !== Object.prototype &&
+    prototype !== Array.prototype &&
+    Object.hasOwn(prototype, 'toString')
+  ) {
     return String(value);
   }
   return describeValue(value);
@@ -140,7 +155,14 @@ class Recorder implements RunnerTraceSink {
 
   topLevelError(error: unknown): void {
     if (error instanceof StepBudgetExceeded) return;
-    this.errors.push({ message: describeForLane(error), step: this.snapshots.length, lane: null, coroutine: null, line: this.lineOf(error), yieldLine: null });
+    this.errors.push({
+      message: describeForLane(error),
+      step: this.snapshots.length,
+      lane: null,
+      coroutine: null,
+      line: this.lineOf(error),
+      yieldLine: null,
+    });
   }
 
   print(stream: OutputLine['stream'], args: unknown[]): void {
@@ -166,7 +188,10 @@ class Recorder implements RunnerTraceSink {
   snapshot(): void {
     const lanes = [...this.lanes.values()].map(({ waitingObject, ...lane }) => ({
       ...lane,
-      state: lane.state === 'waiting' && waitingObject instanceof Future && waitingObject.done() ? ('ready' as const) : lane.state,
+      state:
+        lane.state === 'waiting' && waitingObject instanceof Future && waitingObject.done()
+          ? ('ready' as const)
+          : lane.state,
     }));
     this.snapshots.push({
       iteration: this.loop.iteration,
@@ -188,7 +213,7 @@ class Recorder implements RunnerTraceSink {
 
   /** The line in the user's source that an error's stack points at. */
   lineOf(error: unknown): number | null {
-    const stack = error instanceof Error ? error.stack ?? '' : '';
+    const stack = error instanceof Error ? (error.stack ?? '') : '';
     const match = new RegExp(`${this.fileName}:(\\d+):\\d+`).exec(stack);
     return match ? Number(match[1]) - this.lineOffset : null;
   }
@@ -227,7 +252,8 @@ class Recorder implements RunnerTraceSink {
       const a = internals.readyQueue[i + 1];
       if (isReadyCallback(a)) described.push(`callback ${describeFunction(a.callback)}`);
       else if (Array.isArray(a)) described.push(...a.map((listener) => this.describeListener(listener)));
-      else if (a !== null && (typeof a === 'object' || typeof a === 'function')) described.push(this.describeListener(a));
+      else if (a !== null && (typeof a === 'object' || typeof a === 'function'))
+        described.push(this.describeListener(a));
       else described.push(describeFunction(task));
     }
     return described;
@@ -255,7 +281,12 @@ class Recorder implements RunnerTraceSink {
 
 /** An `addCallback` entry of the ready queue (the loop keeps its class to itself). */
 function isReadyCallback(entry: unknown): entry is { callback: Function; args: unknown[] } {
-  return entry !== null && typeof entry === 'object' && typeof (entry as { callback?: unknown }).callback === 'function' && Array.isArray((entry as { args?: unknown }).args);
+  return (
+    entry !== null &&
+    typeof entry === 'object' &&
+    typeof (entry as { callback?: unknown }).callback === 'function' &&
+    Array.isArray((entry as { args?: unknown }).args)
+  );
 }
 
 /** Takes a snapshot after each iteration and enforces the iteration budget. */
@@ -290,7 +321,16 @@ const modules = {
 
 function moduleNamed(specifier: string): object {
   if (specifier === 'whirlwind') {
-    return { ...modules, ...concurrentModule, ...ioloopModule, ...genModule, ...logModule, ...locksModule, ...queuesModule, ...networkModule };
+    return {
+      ...modules,
+      ...concurrentModule,
+      ...ioloopModule,
+      ...genModule,
+      ...logModule,
+      ...locksModule,
+      ...queuesModule,
+      ...networkModule,
+    };
   }
   const name = specifier.replace(/^whirlwind\//, '') as keyof typeof modules;
   if (!specifier.startsWith('whirlwind/') || !(name in modules)) {
@@ -352,7 +392,11 @@ function hooksFor(recorder: Recorder, request: RunRequest) {
 }
 
 function isThenable(value: unknown): boolean {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 let activeRecorder: Recorder | null = null;

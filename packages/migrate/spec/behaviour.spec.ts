@@ -51,21 +51,26 @@ function header(source: string, key: string): string | undefined {
 }
 
 function corpusPrograms(): Program[] {
-  return readdirSync(corpusDir).sort().map((name) => {
-    const source = readFileSync(join(corpusDir, name), 'utf8');
-    const ext = extname(name);
-    const options = header(source, 'migrate-options');
-    return {
-      id: `corpus-${name.slice(0, -ext.length)}`,
-      origin: `spec/corpus/${name}`,
-      file: `main${ext}`,
-      source,
-      companions: {},
-      entry: ext === '.ts' ? 'main.js' : `main${ext}`,
-      options: options === undefined ? {} : (JSON.parse(options) as MigrateOptions),
-      expectDifference: (header(source, 'expect-difference') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    };
-  });
+  return readdirSync(corpusDir)
+    .sort()
+    .map((name) => {
+      const source = readFileSync(join(corpusDir, name), 'utf8');
+      const ext = extname(name);
+      const options = header(source, 'migrate-options');
+      return {
+        id: `corpus-${name.slice(0, -ext.length)}`,
+        origin: `spec/corpus/${name}`,
+        file: `main${ext}`,
+        source,
+        companions: {},
+        entry: ext === '.ts' ? 'main.js' : `main${ext}`,
+        options: options === undefined ? {} : (JSON.parse(options) as MigrateOptions),
+        expectDifference: (header(source, 'expect-difference') ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
+    });
 }
 
 interface DocBlock {
@@ -185,11 +190,15 @@ const run = promisify(execFile);
 async function runProgram(variant: 'original' | 'migrated', program: Program): Promise<string[]> {
   const root = program.entry.endsWith('.js') ? join(work, 'out', variant) : join(work, variant);
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(work, 'run.mjs'), join(root, program.id, program.entry)], {
-      cwd: work,
-      timeout: 120_000, // a shared, loaded machine: generous, so a slow start is not a difference
-      encoding: 'utf8',
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(work, 'run.mjs'), join(root, program.id, program.entry)],
+      {
+        cwd: work,
+        timeout: 120_000, // a shared, loaded machine: generous, so a slow start is not a difference
+        encoding: 'utf8',
+      },
+    );
     return transcript(stdout, stderr, 0);
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; code?: number | string; killed?: boolean };
@@ -298,10 +307,14 @@ function summarize(outcomes: Outcome[]) {
     sameTranscript: outcomes.filter((o) => JSON.stringify(o.original) === JSON.stringify(o.rewritten)).length,
     differences: outcomes
       .filter((o) => JSON.stringify(o.original) !== JSON.stringify(o.rewritten))
-      .map((o) => ({ program: o.program.origin, flags: o.flags.map((f) => `${f.line} ${f.kind}`), original: o.original, migrated: o.rewritten })),
+      .map((o) => ({
+        program: o.program.origin,
+        flags: o.flags.map((f) => `${f.line} ${f.kind}`),
+        original: o.original,
+        migrated: o.rewritten,
+      })),
     flaggedButSame: outcomes
       .filter((o) => o.flags.length > 0 && JSON.stringify(o.original) === JSON.stringify(o.rewritten))
       .map((o) => ({ program: o.program.origin, flags: o.flags.map((f) => `${f.line} ${f.kind}`) })),
   };
 }
-

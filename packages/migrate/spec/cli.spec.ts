@@ -61,10 +61,9 @@ describe('whirlwind migrate: the command', () => {
     const { stdout } = run(['--report', 'json', join(dir, 'src', 'flagged.ts')]);
     const report = JSON.parse(stdout);
     expect(report.summary).to.deep.include({ files: 1, changed: 1, converted: 1, flags: 2, errors: 0, written: true });
-    expect(report.files[0].flags.map((flag: { kind: string; line: number }) => `${flag.line} ${flag.kind}`)).to.deep.equal([
-      '3 fast-path',
-      '5 moment',
-    ]);
+    expect(
+      report.files[0].flags.map((flag: { kind: string; line: number }) => `${flag.line} ${flag.kind}`),
+    ).to.deep.equal(['3 fast-path', '5 moment']);
   });
 
   it('exits 2 on a parse error, naming the file, line and column, and writes no file at all', () => {

@@ -1,7 +1,16 @@
 /** A minimal walker over @babel/parser's AST, with the chain of parents. */
 import type * as t from '@babel/types';
 
-const SKIPPED_KEYS = new Set(['loc', 'start', 'end', 'extra', 'leadingComments', 'trailingComments', 'innerComments', 'range']);
+const SKIPPED_KEYS = new Set([
+  'loc',
+  'start',
+  'end',
+  'extra',
+  'leadingComments',
+  'trailingComments',
+  'innerComments',
+  'range',
+]);
 
 export function isNode(value: unknown): value is t.Node {
   return value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string';

@@ -77,7 +77,8 @@ export function findBindings(program: t.Program): Bindings {
         if (specifier.type === 'ImportNamespaceSpecifier') bindNamespace(bindings, module, local);
         else if (specifier.type === 'ImportDefaultSpecifier') bindNamed(bindings, module, 'default', local);
         else {
-          const imported = specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
+          const imported =
+            specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
           bindNamed(bindings, module, imported, local);
         }
       }

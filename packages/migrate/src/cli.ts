@@ -46,7 +46,9 @@ export function parseArguments(args: readonly string[]): CliOptions | 'help' {
     else if (arg === '--report' || arg.startsWith('--report=')) {
       const value = arg === '--report' ? args[++i] : arg.slice('--report='.length);
       if (value !== 'text' && value !== 'json') {
-        throw new UsageError(`--report expects text or json, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+        throw new UsageError(
+          `--report expects text or json, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`,
+        );
       }
       options.report = value;
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
@@ -67,7 +69,10 @@ export function sourceFiles(path: string): string[] {
     const child = join(path, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_FOLDERS.has(entry.name)) found.push(...sourceFiles(child));
-    } else if ((SOURCE_EXTENSIONS as readonly string[]).includes(extname(entry.name)) && !/\.d\.[mc]?ts$/.test(entry.name)) {
+    } else if (
+      (SOURCE_EXTENSIONS as readonly string[]).includes(extname(entry.name)) &&
+      !/\.d\.[mc]?ts$/.test(entry.name)
+    ) {
       found.push(child);
     }
   }
@@ -118,7 +123,12 @@ export function main(args: readonly string[], io: Io = defaultIo): number {
         if (result.changed) outputs.set(file, { before, after: result.output });
       } catch (error) {
         if (error instanceof MigrateParseError) {
-          errors.push({ file: shown, line: error.line, column: error.column, message: `cannot parse: ${error.reason}` });
+          errors.push({
+            file: shown,
+            line: error.line,
+            column: error.column,
+            message: `cannot parse: ${error.reason}`,
+          });
         } else {
           errors.push({ file: shown, message: (error as Error).message });
         }

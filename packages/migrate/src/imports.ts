@@ -91,9 +91,10 @@ function addImports(text: string, program: t.Program, names: string[], removed: 
     edits.insert(end(last), names.map((name) => `, ${name}`).join(''));
     return;
   }
-  const statement = program.sourceType === 'module'
-    ? `import { ${names.join(', ')} } from 'whirlwind';\n`
-    : `const { ${names.join(', ')} } = require('whirlwind');\n`;
+  const statement =
+    program.sourceType === 'module'
+      ? `import { ${names.join(', ')} } from 'whirlwind';\n`
+      : `const { ${names.join(', ')} } = require('whirlwind');\n`;
   const after = imports.filter((declaration) => !removed.has(declaration)).pop();
   if (after) {
     const lineEnd = text.indexOf('\n', end(after));

@@ -60,8 +60,8 @@ export function formatText(report: Report): string {
   const { summary } = report;
   const outcome = summary.errors > 0 ? 'nothing written' : summary.written ? 'written' : 'dry run, nothing written';
   lines.push(
-    `${plural(summary.files, 'file')} read, ${summary.changed} changed, ${plural(summary.converted, 'coroutine')} converted, `
-      + `${plural(summary.flags, 'flag')}, ${plural(summary.errors, 'parse error')} (${outcome})`,
+    `${plural(summary.files, 'file')} read, ${summary.changed} changed, ${plural(summary.converted, 'coroutine')} converted, ` +
+      `${plural(summary.flags, 'flag')}, ${plural(summary.errors, 'parse error')} (${outcome})`,
   );
   return lines.join('\n') + '\n';
 }

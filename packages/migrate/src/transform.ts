@@ -45,25 +45,65 @@ interface Site {
 
 /** Yield arguments that `await` takes without parentheses. */
 const TIGHT_ARGUMENTS = new Set([
-  'Identifier', 'MemberExpression', 'OptionalMemberExpression', 'CallExpression', 'OptionalCallExpression',
-  'NewExpression', 'StringLiteral', 'NumericLiteral', 'BigIntLiteral', 'BooleanLiteral', 'NullLiteral',
-  'RegExpLiteral', 'TemplateLiteral', 'TaggedTemplateExpression', 'ArrayExpression', 'ObjectExpression',
-  'ThisExpression', 'Super', 'AwaitExpression', 'UnaryExpression', 'TSNonNullExpression', 'FunctionExpression',
-  'ClassExpression', 'ParenthesizedExpression', 'UpdateExpression',
+  'Identifier',
+  'MemberExpression',
+  'OptionalMemberExpression',
+  'CallExpression',
+  'OptionalCallExpression',
+  'NewExpression',
+  'StringLiteral',
+  'NumericLiteral',
+  'BigIntLiteral',
+  'BooleanLiteral',
+  'NullLiteral',
+  'RegExpLiteral',
+  'TemplateLiteral',
+  'TaggedTemplateExpression',
+  'ArrayExpression',
+  'ObjectExpression',
+  'ThisExpression',
+  'Super',
+  'AwaitExpression',
+  'UnaryExpression',
+  'TSNonNullExpression',
+  'FunctionExpression',
+  'ClassExpression',
+  'ParenthesizedExpression',
+  'UpdateExpression',
 ]);
 
 /** Methods that only a Future has (a Promise has none of them). */
 const FUTURE_METHODS = new Set([
-  'done', 'result', 'exception', 'addDoneCallback', 'removeDoneCallback', 'cancelled', 'setResult', 'setException',
+  'done',
+  'result',
+  'exception',
+  'addDoneCallback',
+  'removeDoneCallback',
+  'cancelled',
+  'setResult',
+  'setException',
 ]);
 
 /** Expressions that stand for their operand at run time. */
-const TRANSPARENT = new Set(['TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ParenthesizedExpression']);
+const TRANSPARENT = new Set([
+  'TSAsExpression',
+  'TSSatisfiesExpression',
+  'TSNonNullExpression',
+  'TSTypeAssertion',
+  'ParenthesizedExpression',
+]);
 
 /** Array methods that give a new array: `yield items.map(f)` yields a list. */
 const ARRAY_METHODS = new Set(['map', 'filter', 'concat', 'slice', 'flat', 'flatMap', 'from', 'of']);
 
-const LITERALS = new Set(['NumericLiteral', 'StringLiteral', 'BooleanLiteral', 'BigIntLiteral', 'RegExpLiteral', 'TemplateLiteral']);
+const LITERALS = new Set([
+  'NumericLiteral',
+  'StringLiteral',
+  'BooleanLiteral',
+  'BigIntLiteral',
+  'RegExpLiteral',
+  'TemplateLiteral',
+]);
 
 const GENERATOR_TYPES = new Set(['Generator', 'Iterator', 'IterableIterator', 'Iterable']);
 
@@ -140,7 +180,11 @@ class Migration {
         const init = node.init;
         if (init.type === 'FunctionExpression' || init.type === 'ArrowFunctionExpression') {
           this.localFunctions.set(node.id.name, init.generator ? 'generator' : 'function');
-        } else if (init.type === 'CallExpression' && init.callee.type === 'Identifier' && init.callee.name === 'thunkify') {
+        } else if (
+          init.type === 'CallExpression' &&
+          init.callee.type === 'Identifier' &&
+          init.callee.name === 'thunkify'
+        ) {
           this.thunkFactories.add(node.id.name);
         } else if (init.type === 'ArrayExpression' || init.type === 'ObjectExpression') {
           this.collectionVariables.set(node.id.name, init.type === 'ArrayExpression' ? 'array' : 'object');
@@ -159,9 +203,18 @@ class Migration {
         const site = this.callSite(node, parents);
         if (site) sites.push(site);
       } else if ((node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && node.generator && !node.async) {
-        const decorators = (node.decorators ?? []).filter((d) => genExport(this.bindings, d.expression) === 'coroutine');
+        const decorators = (node.decorators ?? []).filter(
+          (d) => genExport(this.bindings, d.expression) === 'coroutine',
+        );
         if (decorators.length > 0) {
-          sites.push({ fn: node, style: 'tornado', form: 'method', decorators, name: propertyName(node.key, node.computed), keep: false });
+          sites.push({
+            fn: node,
+            style: 'tornado',
+            form: 'method',
+            decorators,
+            name: propertyName(node.key, node.computed),
+            keep: false,
+          });
         }
       }
     });
@@ -173,18 +226,24 @@ class Migration {
     const isGenerator = first?.type === 'FunctionExpression' && first.generator && !first.async;
     const name = () => bindingName(call, parents);
     const parent = parents[parents.length - 1];
-    const operand = parent !== undefined && (
-      ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === call) ||
-      ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && parent.object === call) ||
-      (parent.type === 'TaggedTemplateExpression' && parent.tag === call) ||
-      (parent.type === 'ExpressionStatement' && start(parent) === start(call)));
+    const operand =
+      parent !== undefined &&
+      (((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === call) ||
+        ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') &&
+          parent.object === call) ||
+        (parent.type === 'TaggedTemplateExpression' && parent.tag === call) ||
+        (parent.type === 'ExpressionStatement' && start(parent) === start(call)));
     if (genExport(this.bindings, call.callee) === 'coroutine') {
       if (isGenerator && call.arguments.length === 1) {
         return { fn: first, style: 'tornado', form: 'wrap', call, decorators: [], name: name(), keep: false, operand };
       }
       if (first && first.type !== 'FunctionExpression' && first.type !== 'ArrowFunctionExpression') {
-        this.flag(call, 'unconverted', 'coroutine() of a function defined elsewhere is not converted: '
-          + 'write the generator inline here, or convert its definition by hand');
+        this.flag(
+          call,
+          'unconverted',
+          'coroutine() of a function defined elsewhere is not converted: ' +
+            'write the generator inline here, or convert its definition by hand',
+        );
       }
       return undefined;
     }
@@ -192,7 +251,14 @@ class Migration {
     if (co === undefined || !isGenerator) return undefined;
     if (co === 'wrap' && call.arguments.length !== 1) return undefined;
     return {
-      fn: first, style: 'co', form: co, call, decorators: [], name: co === 'wrap' ? name() : undefined, keep: false, operand,
+      fn: first,
+      style: 'co',
+      form: co,
+      call,
+      decorators: [],
+      name: co === 'wrap' ? name() : undefined,
+      keep: false,
+      operand,
     };
   }
 
@@ -228,8 +294,13 @@ class Migration {
         const yielded = parents[parents.length - 2];
         const runner = [...parents].reverse().find(isFunction);
         const style = runner && runners.get(runner);
-        const delegated = call?.type === 'CallExpression' && call.callee === node && yielded?.type === 'YieldExpression'
-          && yielded.argument === call && style !== undefined && (yielded.delegate || style === 'co');
+        const delegated =
+          call?.type === 'CallExpression' &&
+          call.callee === node &&
+          yielded?.type === 'YieldExpression' &&
+          yielded.argument === call &&
+          style !== undefined &&
+          (yielded.delegate || style === 'co');
         if (!delegated) {
           candidates.delete(node.name);
           changed = true;
@@ -239,9 +310,16 @@ class Migration {
         }
       });
     }
-    return [...candidates].filter(([name]) => delegatedTo.has(name)).map(([name, fn]) => ({
-      fn, style: styles.get(name) ?? 'tornado', form: 'helper' as const, decorators: [], name, keep: false,
-    }));
+    return [...candidates]
+      .filter(([name]) => delegatedTo.has(name))
+      .map(([name, fn]) => ({
+        fn,
+        style: styles.get(name) ?? 'tornado',
+        form: 'helper' as const,
+        decorators: [],
+        name,
+        keep: false,
+      }));
   }
 
   // ---- uses of a coroutine's result as a Future -------------------------------------------------------
@@ -274,8 +352,12 @@ class Migration {
       });
     });
     for (const use of cancels) {
-      this.flag(use, 'cancel', `cancel() threw CancelledError into ${name}'s generator; an async function cannot be `
-        + 'cancelled from outside: pass it an AbortSignal (or a flag) and check it');
+      this.flag(
+        use,
+        'cancel',
+        `cancel() threw CancelledError into ${name}'s generator; an async function cannot be ` +
+          'cancelled from outside: pass it an AbortSignal (or a flag) and check it',
+      );
     }
     if (futureUses.length === 0) return;
     if (this.options.keepFuture) {
@@ -283,8 +365,12 @@ class Migration {
       return;
     }
     for (const use of futureUses) {
-      this.flag(use, 'future-use', `${name}() now returns a Promise, which has no ${memberParts(use)?.[1]}(): `
-        + 'rewrite this use, or run again with --keep-future');
+      this.flag(
+        use,
+        'future-use',
+        `${name}() now returns a Promise, which has no ${memberParts(use)?.[1]}(): ` +
+          'rewrite this use, or run again with --keep-future',
+      );
     }
   }
 
@@ -359,7 +445,11 @@ class Migration {
     const annotation = fn.returnType;
     if (!annotation || annotation.type !== 'TSTypeAnnotation') return;
     const type = annotation.typeAnnotation;
-    if (type.type !== 'TSTypeReference' || type.typeName.type !== 'Identifier' || !GENERATOR_TYPES.has(type.typeName.name)) {
+    if (
+      type.type !== 'TSTypeReference' ||
+      type.typeName.type !== 'Identifier' ||
+      !GENERATOR_TYPES.has(type.typeName.name)
+    ) {
       return;
     }
     const params = type.typeParameters?.params ?? [];
@@ -394,8 +484,12 @@ class Migration {
     const collection = this.collectionKind(unwrapTypes(argument));
     if (collection !== undefined) return this.convertYieldOfCollection(node, argument, site, collection);
     if (LITERALS.has(unwrapTypes(argument).type)) {
-      this.flag(node, 'bad-yield', `${site.style === 'co' ? 'co threw a TypeError' : 'the runner threw BadYieldError'} `
-        + 'for a yield of this value; await just passes it on: await what was meant');
+      this.flag(
+        node,
+        'bad-yield',
+        `${site.style === 'co' ? 'co threw a TypeError' : 'the runner threw BadYieldError'} ` +
+          'for a yield of this value; await just passes it on: await what was meant',
+      );
     }
     if (site.style === 'co') this.checkCoYieldable(argument);
     else this.checkExplicitMulti(argument);
@@ -413,14 +507,22 @@ class Migration {
 
   private convertYieldOfNothing(node: t.YieldExpression, site: Site): void {
     if (site.style === 'co') {
-      this.flag(node, 'yield-nothing', 'co threw a TypeError for a yield of null/undefined; await just resumes: '
-        + 'remove this await, or await what was meant');
+      this.flag(
+        node,
+        'yield-nothing',
+        'co threw a TypeError for a yield of null/undefined; await just resumes: ' +
+          'remove this await, or await what was meant',
+      );
       if (node.argument) this.awaitInstead(node, node.argument);
       else this.edits.replace(start(node), end(node), 'await undefined');
       return;
     }
-    this.flag(node, 'moment', 'a yield of nothing/null/moment waited one IOLoop iteration; await gen.moment '
-      + 'resumes after the callbacks already queued, as close as native code can');
+    this.flag(
+      node,
+      'moment',
+      'a yield of nothing/null/moment waited one IOLoop iteration; await gen.moment ' +
+        'resumes after the callbacks already queued, as close as native code can',
+    );
     const argument = node.argument;
     if (argument && genExport(this.bindings, argument) === 'moment') this.awaitInstead(node, argument);
     else this.edits.replace(start(node), end(node), `await ${this.runtimeName('moment')}`);
@@ -436,25 +538,41 @@ class Migration {
     const method = memberParts(argument.callee)?.[1];
     if (method !== undefined && ARRAY_METHODS.has(method)) return 'array';
     const callee = argument.callee;
-    if (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'Object'
-      && method === 'fromEntries') {
+    if (
+      callee.type === 'MemberExpression' &&
+      callee.object.type === 'Identifier' &&
+      callee.object.name === 'Object' &&
+      method === 'fromEntries'
+    ) {
       return 'object';
     }
     return undefined;
   }
 
-  private convertYieldOfCollection(node: t.YieldExpression, argument: t.Node, site: Site, kind?: 'array' | 'object'): void {
+  private convertYieldOfCollection(
+    node: t.YieldExpression,
+    argument: t.Node,
+    site: Site,
+    kind?: 'array' | 'object',
+  ): void {
     const isArray = kind === undefined ? argument.type === 'ArrayExpression' : kind === 'array';
     if (site.style === 'co') {
-      const elements = argument.type === 'ArrayExpression' ? argument.elements
-        : argument.type === 'ObjectExpression' ? argument.properties.map((p) => (p.type === 'ObjectProperty' ? p.value : null))
-        : [];
+      const elements =
+        argument.type === 'ArrayExpression'
+          ? argument.elements
+          : argument.type === 'ObjectExpression'
+            ? argument.properties.map((p) => (p.type === 'ObjectProperty' ? p.value : null))
+            : [];
       for (const element of elements) if (element) this.checkCoYieldable(element);
       return this.awaitInstead(node, argument, isArray ? 'Promise.all' : this.helper());
     }
     if (this.options.nativeMulti) {
-      this.flag(node, 'native-multi', `${isArray ? 'Promise.all' : HELPER_NAME} rejects at the first failure and `
-        + 'drops the others; gen.multi waited for every child and logged the other failures');
+      this.flag(
+        node,
+        'native-multi',
+        `${isArray ? 'Promise.all' : HELPER_NAME} rejects at the first failure and ` +
+          'drops the others; gen.multi waited for every child and logged the other failures',
+      );
       return this.awaitInstead(node, argument, isArray ? 'Promise.all' : this.helper());
     }
     this.awaitInstead(node, argument, this.runtimeName('multi'));
@@ -467,36 +585,64 @@ class Migration {
     if (name !== 'multi' && name !== 'multiFuture') return;
     if (argument.arguments.length > 1) {
       if (this.options.nativeMulti) {
-        this.flag(argument, 'quiet-exceptions', `${name} with quietExceptions is kept: Promise.all has no way to `
-          + 'log some failures and silence others');
+        this.flag(
+          argument,
+          'quiet-exceptions',
+          `${name} with quietExceptions is kept: Promise.all has no way to ` + 'log some failures and silence others',
+        );
       }
       return;
     }
     const [children] = argument.arguments;
-    if (!this.options.nativeMulti || !children || (children.type !== 'ArrayExpression' && children.type !== 'ObjectExpression')) {
+    if (
+      !this.options.nativeMulti ||
+      !children ||
+      (children.type !== 'ArrayExpression' && children.type !== 'ObjectExpression')
+    ) {
       return;
     }
-    this.flag(argument, 'native-multi', 'Promise.all rejects at the first failure and drops the others; '
-      + 'gen.multi waited for every child and logged the other failures');
-    this.edits.replace(start(argument.callee), end(argument.callee),
-      children.type === 'ArrayExpression' ? 'Promise.all' : this.helper());
+    this.flag(
+      argument,
+      'native-multi',
+      'Promise.all rejects at the first failure and drops the others; ' +
+        'gen.multi waited for every child and logged the other failures',
+    );
+    this.edits.replace(
+      start(argument.callee),
+      end(argument.callee),
+      children.type === 'ArrayExpression' ? 'Promise.all' : this.helper(),
+    );
   }
 
   private convertDelegate(node: t.YieldExpression, site: Site): void {
     const argument = node.argument!;
     const star = this.tokenAfter('*', start(node));
-    if (argument.type === 'CallExpression' && genExport(this.bindings, argument.callee) === 'take' && argument.arguments.length === 1) {
+    if (
+      argument.type === 'CallExpression' &&
+      genExport(this.bindings, argument.callee) === 'take' &&
+      argument.arguments.length === 1
+    ) {
       const inner = argument.arguments[0];
       const bare = unwrapTypes(inner);
-      const collection = bare.type === 'ArrayExpression' ? 'array' : bare.type === 'ObjectExpression' ? 'object' : this.collectionKind(bare);
-      const wrap = collection !== undefined ? `${this.runtimeName('multi')}(` : !TIGHT_ARGUMENTS.has(inner.type) ? '(' : '';
+      const collection =
+        bare.type === 'ArrayExpression'
+          ? 'array'
+          : bare.type === 'ObjectExpression'
+            ? 'object'
+            : this.collectionKind(bare);
+      const wrap =
+        collection !== undefined ? `${this.runtimeName('multi')}(` : !TIGHT_ARGUMENTS.has(inner.type) ? '(' : '';
       this.edits.replace(start(node), start(inner), `await ${wrap}`);
       this.edits.replace(end(inner), end(argument), wrap === '' ? '' : ')');
       return;
     }
     if ((site.style === 'co' && !this.callsHelper(argument)) || this.callsLocalGenerator(argument)) {
-      this.flag(node, 'generator', 'yield* ran a generator inside this one; await does not run generators: '
-        + 'make that generator an async function and await its call');
+      this.flag(
+        node,
+        'generator',
+        'yield* ran a generator inside this one; await does not run generators: ' +
+          'make that generator an async function and await its call',
+      );
     }
     const next = this.text[star.end];
     this.edits.replace(start(node), star.end, /\s/.test(next) ? 'await' : 'await ');
@@ -508,12 +654,18 @@ class Migration {
 
   /** A call of a local generator function that stays a generator. */
   private callsLocalGenerator(node: t.Node): boolean {
-    return node.type === 'CallExpression' && node.callee.type === 'Identifier'
-      && this.localFunctions.get(node.callee.name) === 'generator' && !this.helperNames.has(node.callee.name);
+    return (
+      node.type === 'CallExpression' &&
+      node.callee.type === 'Identifier' &&
+      this.localFunctions.get(node.callee.name) === 'generator' &&
+      !this.helperNames.has(node.callee.name)
+    );
   }
 
   private callsHelper(node: t.Node): boolean {
-    return node.type === 'CallExpression' && node.callee.type === 'Identifier' && this.helperNames.has(node.callee.name);
+    return (
+      node.type === 'CallExpression' && node.callee.type === 'Identifier' && this.helperNames.has(node.callee.name)
+    );
   }
 
   /** co ran yielded thunks and generators; await does neither. */
@@ -538,11 +690,19 @@ class Migration {
 
   private flagCoYield(node: t.Node, kind: 'generator' | 'thunk'): void {
     if (kind === 'generator') {
-      this.flag(node, 'generator', 'co ran a yielded generator (or generator function) as a sub-coroutine; await '
-        + 'does not: make it an async function and await its call');
+      this.flag(
+        node,
+        'generator',
+        'co ran a yielded generator (or generator function) as a sub-coroutine; await ' +
+          'does not: make it an async function and await its call',
+      );
     } else {
-      this.flag(node, 'thunk', 'co called a yielded thunk with a callback; await does not call functions: '
-        + 'turn it into a Promise (util.promisify) and await that');
+      this.flag(
+        node,
+        'thunk',
+        'co called a yielded thunk with a callback; await does not call functions: ' +
+          'turn it into a Promise (util.promisify) and await that',
+      );
     }
   }
 
@@ -563,8 +723,12 @@ class Migration {
     }
     const catchers = this.catchesOnTheWay(node, parents, site.fn.body);
     for (const handler of catchers) {
-      this.flag(node, 'catch-return', `the throw new Return here was caught by the catch at line ${line(handler)}; `
-        + 'return skips that catch: check the catch did not rely on it');
+      this.flag(
+        node,
+        'catch-return',
+        `the throw new Return here was caught by the catch at line ${line(handler)}; ` +
+          'return skips that catch: check the catch did not rely on it',
+      );
     }
   }
 
@@ -586,15 +750,34 @@ class Migration {
     walk(this.parsed.program, (node) => {
       const method = node.type === 'CallExpression' ? memberParts(node.callee)?.[1] : undefined;
       if (this.convertedTornado && (method === 'cancel' || method === 'cancelled') && !this.flaggedAs(node, 'cancel')) {
-        this.flag(node, 'cancel', `if this ${method}() is on a rewritten coroutine's result: an async function's `
-          + 'Promise cannot be cancelled (no CancelledError): pass it an AbortSignal (or a flag) and check it');
+        this.flag(
+          node,
+          'cancel',
+          `if this ${method}() is on a rewritten coroutine's result: an async function's ` +
+            'Promise cannot be cancelled (no CancelledError): pass it an AbortSignal (or a flag) and check it',
+        );
       }
-      if (node.type === 'NewExpression' && genExport(this.bindings, node.callee) === 'Return' && !this.handledReturns.has(node)) {
-        this.flag(node, 'return-value', 'a gen.Return made here is not thrown straight out of a coroutine; the '
-          + 'rewritten coroutines return their value instead: return it, or handle it where it is caught');
-      } else if (node.type === 'BinaryExpression' && node.operator === 'instanceof' && genExport(this.bindings, node.right) === 'Return') {
-        this.flag(node, 'return-value', 'the rewritten coroutines no longer throw gen.Return, so this test no '
-          + 'longer sees their results');
+      if (
+        node.type === 'NewExpression' &&
+        genExport(this.bindings, node.callee) === 'Return' &&
+        !this.handledReturns.has(node)
+      ) {
+        this.flag(
+          node,
+          'return-value',
+          'a gen.Return made here is not thrown straight out of a coroutine; the ' +
+            'rewritten coroutines return their value instead: return it, or handle it where it is caught',
+        );
+      } else if (
+        node.type === 'BinaryExpression' &&
+        node.operator === 'instanceof' &&
+        genExport(this.bindings, node.right) === 'Return'
+      ) {
+        this.flag(
+          node,
+          'return-value',
+          'the rewritten coroutines no longer throw gen.Return, so this test no ' + 'longer sees their results',
+        );
       }
     });
   }
@@ -606,19 +789,26 @@ class Migration {
     const found = new Set<string>();
     walk(site.fn.body, (node) => {
       if (genExport(this.bindings, node) === 'moment') found.add('moment');
-      if (node.type === 'YieldExpression' && !node.delegate && (!node.argument || isNothing(node.argument))) found.add('moment');
+      if (node.type === 'YieldExpression' && !node.delegate && (!node.argument || isNothing(node.argument)))
+        found.add('moment');
       if (node.type !== 'CallExpression') return;
       const callee = node.callee;
       const [first] = node.arguments;
       const zero = first?.type === 'NumericLiteral' && first.value === 0;
       if (genExport(this.bindings, callee) === 'sleep' && zero) found.add('sleep(0)');
       const method = memberParts(callee)?.[1] ?? (callee.type === 'Identifier' ? callee.name : undefined);
-      if (method === 'addCallback' || method === 'spawnCallback' || (method === 'callLater' && zero)) found.add('loop callbacks');
-      if (method === 'setImmediate' || method === 'nextTick' || method === 'queueMicrotask') found.add('loop callbacks');
+      if (method === 'addCallback' || method === 'spawnCallback' || (method === 'callLater' && zero))
+        found.add('loop callbacks');
+      if (method === 'setImmediate' || method === 'nextTick' || method === 'queueMicrotask')
+        found.add('loop callbacks');
     });
     if (site.style === 'co' || found.size === 0) return;
-    this.flag(site.call ?? site.fn, 'fast-path', `await always gives up control, even for a `
-      + `done Future; this function orders work with ${[...found].join(', ')}, so its interleaving can change`);
+    this.flag(
+      site.call ?? site.fn,
+      'fast-path',
+      `await always gives up control, even for a ` +
+        `done Future; this function orders work with ${[...found].join(', ')}, so its interleaving can change`,
+    );
   }
 
   /**
@@ -635,11 +825,19 @@ class Migration {
       let depth = parents.length - 1;
       while (depth >= 0 && TRANSPARENT.has(parents[depth].type)) depth--;
       const parent = parents[depth];
-      const awaited = parent && (parent.type === 'YieldExpression' || parent.type === 'AwaitExpression'
-        || parent.type === 'ReturnStatement' || parent.type === 'ArrowFunctionExpression');
+      const awaited =
+        parent &&
+        (parent.type === 'YieldExpression' ||
+          parent.type === 'AwaitExpression' ||
+          parent.type === 'ReturnStatement' ||
+          parent.type === 'ArrowFunctionExpression');
       if (awaited) return;
-      this.flag(node, 'interleaving', 'this coroutine runs on while other code does; await gives up control at '
-        + 'every step, even for a done Future, so the order of their steps can change');
+      this.flag(
+        node,
+        'interleaving',
+        'this coroutine runs on while other code does; await gives up control at ' +
+          'every step, even for a done Future, so the order of their steps can change',
+      );
     });
   }
 
@@ -731,7 +929,8 @@ function returnsFunction(fn: t.Function): boolean {
 
 /** `x as T`, `x satisfies T`, `x!`, `<T>x` -> x. */
 function unwrapTypes(node: t.Node): t.Node {
-  while (TRANSPARENT.has(node.type) && node.type !== 'ParenthesizedExpression') node = (node as t.TSAsExpression).expression;
+  while (TRANSPARENT.has(node.type) && node.type !== 'ParenthesizedExpression')
+    node = (node as t.TSAsExpression).expression;
   return node;
 }
 
@@ -776,9 +975,13 @@ function bindingName(call: t.Node, parents: readonly t.Node[]): string | undefin
   const parent = parents[parents.length - 1];
   if (!parent) return undefined;
   if (parent.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
-  if ((parent.type === 'ClassProperty' || parent.type === 'ClassPrivateProperty' || parent.type === 'ObjectProperty')
-    && parent.value === call) {
-    return parent.type === 'ClassPrivateProperty' ? `#${parent.key.id.name}` : propertyName(parent.key, parent.computed);
+  if (
+    (parent.type === 'ClassProperty' || parent.type === 'ClassPrivateProperty' || parent.type === 'ObjectProperty') &&
+    parent.value === call
+  ) {
+    return parent.type === 'ClassPrivateProperty'
+      ? `#${parent.key.id.name}`
+      : propertyName(parent.key, parent.computed);
   }
   if (parent.type === 'AssignmentExpression' && parent.right === call) {
     if (parent.left.type === 'Identifier') return parent.left.name;
@@ -794,7 +997,8 @@ function callsName(callee: t.Node, name: string): boolean {
 
 /** `v` in `const v = call` or `v = call`. */
 function assignedVariable(call: t.Node, parent: t.Node | undefined): string | undefined {
-  if (parent?.type === 'VariableDeclarator' && parent.init === call && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent?.type === 'VariableDeclarator' && parent.init === call && parent.id.type === 'Identifier')
+    return parent.id.name;
   if (parent?.type === 'AssignmentExpression' && parent.right === call && parent.left.type === 'Identifier') {
     return parent.left.name;
   }
@@ -818,7 +1022,9 @@ export function migrateSource(text: string, file: string, options: MigrateOption
     try {
       parseSource(output, file);
     } catch (error) {
-      throw new Error(`internal: the rewrite of ${file} does not parse (${(error as Error).message}); the file is left as it was`);
+      throw new Error(
+        `internal: the rewrite of ${file} does not parse (${(error as Error).message}); the file is left as it was`,
+      );
     }
   }
   return { output, changed: output !== text, converted: migration.converted, flags: flagsInText(output) };

@@ -17,4 +17,7 @@ co(function* () {
     console.log('caught', error.message);
   }
   return 'ok';
-}).then((value) => console.log('result', value), (error) => console.log('failed', error));
+}).then(
+  (value) => console.log('result', value),
+  (error) => console.log('failed', error),
+);
