@@ -44,12 +44,15 @@ interface Variant {
  * deleted. Refuses to go on if it finds none (the runner changed shape).
  */
 function buildWithoutHooks(): { dir: string; removed: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'whirlwind-no-hooks-'));
+  const top = mkdtempSync(join(tmpdir(), 'whirlwind-no-hooks-'));
+  // The copy keeps the checkout's layout (package.json beside dist/), because package.json's "imports"
+  // map (#platform) points into ./dist/lib.
+  const dir = join(top, 'dist');
   cpSync(join(dist, 'lib'), join(dir, 'lib'), { recursive: true });
   cpSync(join(dist, 'bench'), join(dir, 'bench'), { recursive: true });
   // ESM resolution of the bench's peers (tslib, co, bluebird) and "type": "module".
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  writeFileSync(join(dir, 'package.json'), readFileSync(join(root, 'package.json')));
+  symlinkSync(join(root, 'node_modules'), join(top, 'node_modules'), 'dir');
+  writeFileSync(join(top, 'package.json'), readFileSync(join(root, 'package.json')));
   const runnerPath = join(dir, 'lib', 'gen', 'runner.js');
   // tsc puts the guarded call on the line after the `if`.
   const hook = /^[ \t]*if \((?:traceSink !== null|callSitesEnabled)\)\s*[^;{}]*;[ \t]*\n/gm;
@@ -97,7 +100,7 @@ try {
     }
   }
 } finally {
-  rmSync(withoutHooks.dir, { recursive: true, force: true });
+  rmSync(dirname(withoutHooks.dir), { recursive: true, force: true }); // the whole temporary checkout
 }
 
 const rows = cells.map(({ variant, workload }) => {
