@@ -101,8 +101,10 @@ IOLoop.current().runSync(main);
 
 const fastPathNative = `import { gen, IOLoop, Future } from 'whirlwind';
 
-// await always suspends, even on a done Future: each await
-// resumes later (in a microtask, or a loop callback for a Future).
+// await always suspends, even on a done Future: each await gives
+// up control and resumes in a later microtask (for a done Future,
+// still within the same loop iteration; a pending one resumes it
+// from a loop callback).
 function cached(value) {
   const future = new Future();
   future.setResult(value);
@@ -423,10 +425,10 @@ export const examples: Example[] = [
   },
   {
     id: 'fast-path',
-    title: { en: 'Done Futures: no hop', zh: '已完成的 Future：不让出控制' },
+    title: { en: 'Done Futures: no hop', zh: '已结束的 Future：不让出控制' },
     note: {
-      en: 'A coroutine consumes a done Future at once; await always suspends. Compare the iterations.',
-      zh: '协程立即取用已完成的 Future；await 总会挂起。比较两边经过的轮数。',
+      en: 'A coroutine consumes a done Future at once; await always suspends (see the lanes), though on a done Future it resumes within the same iteration.',
+      zh: '协程立即取用已结束的 Future；await 总会挂起（看各条泳道），只是对已结束的 Future，它在同一轮循环内就会恢复。',
     },
     coroutine: fastPathCoroutine,
     native: fastPathNative,

@@ -26,7 +26,7 @@ const text = {
   stateRunning: { en: 'running', zh: '运行中' },
   stateWaiting: { en: 'waiting', zh: '等待中' },
   stateReady: { en: 'ready to resume', zh: '待恢复' },
-  stateDone: { en: 'done', zh: '已完成' },
+  stateDone: { en: 'done', zh: '已结束' },
   stateFailed: { en: 'failed', zh: '失败' },
   stateCancelled: { en: 'cancelled', zh: '已取消' },
   idle: {
@@ -51,14 +51,14 @@ const text = {
   kindThrow: { en: 'exception thrown in', zh: '抛入异常' },
   kindCancel: { en: 'cancel requested', zh: '请求取消' },
   kindFinish: { en: 'finished', zh: '结束' },
-  givesUp: { en: 'pending: gives up control', zh: '未完成：让出控制' },
-  consumed: { en: 'done: consumed at once', zh: '已完成：立即取用' },
+  givesUp: { en: 'pending: gives up control', zh: '待定：让出控制' },
+  consumed: { en: 'done: consumed at once', zh: '已结束：立即取用' },
   suspends: { en: 'await suspends even so', zh: 'await 仍会挂起' },
   microtask: { en: 'between iterations (microtask)', zh: '两轮之间（微任务）' },
   topLevel: { en: 'top-level script', zh: '顶层脚本' },
   legend: {
     en: '▶ start · ‖ gave up control (pending) · ✓ done Future consumed at once · ↻ await of a done value: suspends all the same · ! exception thrown in · ✕ cancel · ■ finished',
-    zh: '▶ 开始 · ‖ 让出控制（未完成） · ✓ 已完成的 Future 立即取用 · ↻ await 已完成的值：照样挂起 · ! 抛入异常 · ✕ 取消 · ■ 结束',
+    zh: '▶ 开始 · ‖ 让出控制（待定） · ✓ 已结束的 Future 立即取用 · ↻ await 已结束的值：照样挂起 · ! 抛入异常 · ✕ 取消 · ■ 结束',
   },
   offline: {
     en: 'Runs in your browser, in a Worker: nothing is sent anywhere.',
