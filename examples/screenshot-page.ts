@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 
 /** The width docs/trace-example.png is rendered at, in CSS pixels. */
 export const TRACE_PICTURE_WIDTH = 1120;
@@ -17,7 +17,7 @@ export const TRACE_PICTURE_WIDTH = 1120;
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The launch flags of the developers' guide (playwright adds --headless and the fresh profile). */
-const CHROMIUM_FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -26,6 +26,46 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** A running headless Chromium: its browser context, and how to end it (and delete its profile). */
+export interface Chromium {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** What `launchChromium` may add to the guide's flags and playwright's defaults. */
+export interface LaunchOptions {
+  extraFlags?: string[];
+  viewport?: { width: number; height: number };
+  deviceScaleFactor?: number;
+}
+
+/**
+ * Starts the OS package's Chromium with a fresh user-data directory; fails with what to install if it is
+ * missing. Shared by the trace picture and the browser tests.
+ */
+export async function launchChromium(options: LaunchOptions = {}): Promise<Chromium> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `No Chromium at ${chromiumPath}: install the OS package (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'whirlwind-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...(options.extraFlags ?? [])],
+    ...(options.viewport === undefined ? {} : { viewport: options.viewport }),
+    ...(options.deviceScaleFactor === undefined ? {} : { deviceScaleFactor: options.deviceScaleFactor }),
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
 
 /** What a screenshot came out as, and the page it was taken of. */
 export interface PageScreenshot {
@@ -37,19 +77,11 @@ export interface PageScreenshot {
 
 /** Renders the HTML file at `htmlPath` `width` pixels wide and shoots all of it, however tall. */
 export async function screenshotWholePage(htmlPath: string, width: number): Promise<PageScreenshot> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `No Chromium at ${chromiumPath}: install the OS package (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
-  const profile = mkdtempSync(join(tmpdir(), 'whirlwind-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: CHROMIUM_FLAGS,
+  const chromiumSession = await launchChromium({
     viewport: { width, height: 200 }, // deliberately short: the shot must not stop at the viewport
     deviceScaleFactor: 1,
   });
+  const { context } = chromiumSession;
   try {
     const page = await context.newPage();
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
@@ -60,8 +92,7 @@ export async function screenshotWholePage(htmlPath: string, width: number): Prom
     const png = await page.screenshot({ fullPage: true, type: 'png' });
     return { png, pageWidth: size.width, pageHeight: size.height };
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await chromiumSession.close();
   }
 }
 

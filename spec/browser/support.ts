@@ -3,57 +3,20 @@
  * driven by playwright-core, and a static server on 127.0.0.1 for the
  * built pages.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type Chromium, launchChromium as launchSharedChromium } from '../../examples/screenshot-page.js';
 
 /** The repository (this file runs from dist/spec/browser/). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { chromiumPath } from '../../examples/screenshot-page.js';
+export type { Chromium } from '../../examples/screenshot-page.js';
 
-/** The launch flags the developers' guide gives (plus --headless and a fresh profile, which playwright adds). */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // The runner's memory specs call gc(), as they do under node --expose-gc.
-  '--js-flags=--expose-gc',
-];
-
-export interface Chromium {
-  context: BrowserContext;
-  close(): Promise<void>;
-}
-
-/** Starts Chromium with a fresh user-data directory; fails with what to install if it is missing. */
-export async function launchChromium(): Promise<Chromium> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `No Chromium at ${chromiumPath}: install the OS package (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
-  const profile = mkdtempSync(join(tmpdir(), 'whirlwind-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    offline: false,
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+/** Chromium for the browser tests: the runner's memory specs call gc(), as they do under node --expose-gc. */
+export function launchChromium(): Promise<Chromium> {
+  return launchSharedChromium({ extraFlags: ['--js-flags=--expose-gc'] });
 }
 
 export interface StaticServer {
