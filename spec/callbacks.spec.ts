@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter, getEventListeners } from 'node:events';
 import { setTimeout as sleepWithSignal } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -80,6 +81,101 @@ describe('Task', () => {
   it('fails with TimeoutError under withTimeout when the callback never comes', async () => {
     const future = withTimeout({ seconds: 0 }, Task(callbackCatcher().fn));
     expect(await failureOf(future)).to.be.instanceOf(TimeoutError);
+  });
+
+  it('passes any number of arguments before the callback, in order', () => {
+    const catcher = callbackCatcher<(e: unknown) => void>();
+    Task(catcher.fn);
+    Task(catcher.fn, 'a');
+    Task(catcher.fn, 'a', 'b');
+    Task(catcher.fn, 'a', 'b', 'c');
+    Task(catcher.fn, 'a', 'b', 'c', 'd', 'e');
+    expect(catcher.args).to.deep.equal([[], ['a'], ['a', 'b'], ['a', 'b', 'c'], ['a', 'b', 'c', 'd', 'e']]);
+  });
+
+  it('calls the function without a receiver', () => {
+    let receiver: unknown = 'not called';
+    Task(function (this: unknown, _cb: () => void) {
+      receiver = this;
+    });
+    expect(receiver).to.equal(undefined);
+  });
+
+  it('resolves with undefined when the callback gets only a null error', () => {
+    expect(Task((cb: (e: unknown) => void) => cb(null)).result()).to.equal(undefined);
+  });
+
+  it('resolves with undefined when the callback gets no arguments at all', () => {
+    expect(Task((cb: () => void) => cb()).result()).to.equal(undefined);
+  });
+
+  it('resolves with an explicit undefined value itself, not an array', () => {
+    expect(Task((cb: (e: unknown, v: unknown) => void) => cb(null, undefined)).result()).to.equal(undefined);
+  });
+
+  it('resolves with an array of every value after the error when there are several, undefined ones included', () => {
+    const future = Task((cb: (e: unknown, ...v: unknown[]) => void) => cb(undefined, 1, undefined, 3));
+    expect(future.result()).to.deep.equal([1, undefined, 3]);
+  });
+
+  it('treats any error argument other than null and undefined as a failure, falsy ones included', () => {
+    expect(Task((cb: (e: unknown, v: number) => void) => cb(0, 1)).exception()).to.equal(0);
+    expect(Task((cb: (e: unknown, v: number) => void) => cb('', 1)).exception()).to.equal('');
+    expect(Task((cb: (e: unknown, v: number) => void) => cb(false, 1)).exception()).to.equal(false);
+  });
+
+  it('logs an exception thrown after the callback and keeps the value', async () => {
+    const records = await captureLog(async () => {
+      const future = Task((cb: (e: unknown, v: number) => void) => {
+        cb(null, 1);
+        throw new Error('late');
+      });
+      expect(await future).to.equal(1);
+    });
+    expect(records.map((r) => r.message)).to.deep.equal(['Task: <anonymous> threw after calling its callback']);
+  });
+
+  it('logs a callback that comes after the function threw, and keeps the exception', async () => {
+    const boom = new Error('boom');
+    let callback: ((e: unknown, v: number) => void) | null = null;
+    const future = Task(function throwsThenCallsBack(cb: (e: unknown, v: number) => void) {
+      callback = cb;
+      throw boom;
+    });
+    const records = await captureLog(() => callback!(null, 1));
+    expect(future.exception()).to.equal(boom);
+    expect(records.map((r) => r.message)).to.deep.equal([
+      'Task: callback of throwsThenCallsBack called more than once; ignoring the later call',
+    ]);
+  });
+
+  it('resumes each coroutine in its own AsyncLocalStorage context after a callback from another', async () => {
+    const storage = new AsyncLocalStorage<string>();
+    const catcher = callbackCatcher<(e: unknown, v: string) => void>();
+    const seen: string[] = [];
+    const waitFor = coroutine(function* (name: string) {
+      const value = (yield Task(catcher.fn)) as string;
+      seen.push(`${name} got ${value} in ${storage.getStore()}`);
+    });
+    const a = storage.run('context a', () => waitFor('a'));
+    const callbackOfA = catcher.callback();
+    const b = storage.run('context b', () => waitFor('b'));
+    // Each callback is called from the other coroutine's context.
+    storage.run('context b', () => callbackOfA(null, 'one'));
+    storage.run('context a', () => catcher.callback()(null, 'two'));
+    await Promise.all([a, b]);
+    expect(seen).to.deep.equal(['a got one in context a', 'b got two in context b']);
+  });
+
+  it("keeps each call apart: one Task's callback does not settle another", () => {
+    const catcher = callbackCatcher<(e: unknown, v: string) => void>();
+    const first = Task(catcher.fn);
+    const firstCallback = catcher.callback();
+    const second = Task(catcher.fn);
+    catcher.callback()(null, 'second');
+    expect(first.done()).to.equal(false);
+    firstCallback(null, 'first');
+    expect([first.result(), second.result()]).to.deep.equal(['first', 'second']);
   });
 });
 

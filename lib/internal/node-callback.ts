@@ -44,7 +44,7 @@ export function settleOnce(future: Future<any>, what: string, fn: Function): Cal
   let called = false;
   const firstCall = (): boolean => {
     if (called) {
-      appLog.warning('%s: callback of %s called more than once; ignoring the later call', what, describeFunction(fn));
+      warnCalledAgain(what, fn);
       return false;
     }
     called = true;
@@ -75,6 +75,16 @@ export function callWithTrailingCallback(
     fn(...args, callback);
   } catch (error) {
     if (!settler.called) settler.fail(error);
-    else appLog.error('%s: %s threw after calling its callback', what, describeFunction(fn), error);
+    else reportThrowAfterCallback(what, fn, error);
   }
+}
+
+/** The warning for a callback called again: the first outcome stands. */
+export function warnCalledAgain(what: string, fn: Function): void {
+  appLog.warning('%s: callback of %s called more than once; ignoring the later call', what, describeFunction(fn));
+}
+
+/** A synchronous throw after the callback was called has no Future left to fail: it is logged. */
+export function reportThrowAfterCallback(what: string, fn: Function, error: unknown): void {
+  appLog.error('%s: %s threw after calling its callback', what, describeFunction(fn), error);
 }
