@@ -9,6 +9,7 @@ import { CancelledError, Future } from '../lib/concurrent.js';
 import { BadYieldError, coroutine, moment, multi, multiFuture, Return } from '../lib/gen.js';
 import { appLog } from '../lib/log.js';
 import { ExpectLog, genTest } from '../lib/testing.js';
+import { escapedDuring } from './support/hostile.js';
 import { captureLog, failureOf, iterations, resolved, resolvedLater, useFreshLoop } from './support/index.js';
 
 /** Resolves with `value` after `n` moments (Tornado's `delay` helper). */
@@ -235,6 +236,168 @@ describe('multi', () => {
         ['Multiple exceptions in yield list', 'a'],
         ['Multiple exceptions in yield list', 'b'],
       ]);
+    });
+  });
+
+  describe('a yielded list or dict of native promises (followed as one promise, no Future per child)', () => {
+    /** A promise and its resolvers, to settle it from the test. */
+    function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+      let resolve!: (value: T) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    }
+
+    it('resumes with the results in input order, not settling order', async () => {
+      const [a, b] = [deferred<string>(), deferred<string>()];
+      const waiter = coroutine(function* () {
+        return yield [a.promise, b.promise];
+      })();
+      b.resolve('second');
+      a.resolve('first');
+      expect(await waiter).to.deep.equal(['first', 'second']);
+    });
+
+    it('resumes with a dict of the results under the same keys, in the same key order', async () => {
+      const waiter = coroutine(function* () {
+        return yield { z: Promise.resolve(1), a: Promise.resolve(2) };
+      })();
+      const result = await waiter;
+      expect(result).to.deep.equal({ z: 1, a: 2 });
+      expect(Object.keys(result)).to.deep.equal(['z', 'a']);
+    });
+
+    it('throws in the first failure in input order, even when a later promise rejected first', async () => {
+      const [a, b] = [deferred<never>(), deferred<never>()];
+      const waiter = coroutine(function* () {
+        yield [a.promise, b.promise];
+      })();
+      const records = await captureLog(async () => {
+        b.reject(new RangeError('later in the list, rejected first'));
+        await iterations(2);
+        a.reject(new RangeError('first in the list'));
+        expect(await failureOf(waiter)).to.have.property('message', 'first in the list');
+      });
+      expect(records.map((r) => [r.message, (r.error as Error).message])).to.deep.equal([
+        ['Multiple exceptions in yield list', 'later in the list, rejected first'],
+      ]);
+    });
+
+    it('waits for every promise before throwing a failure in', async () => {
+      const slow = deferred<number>();
+      let resumed = false;
+      const waiter = coroutine(function* () {
+        try {
+          yield [Promise.reject(new RangeError('fast failure')), slow.promise];
+        } finally {
+          resumed = true;
+        }
+      })();
+      await iterations(5);
+      expect(resumed).to.equal(false);
+      slow.resolve(1);
+      expect(await failureOf(waiter)).to.be.instanceOf(RangeError);
+    });
+
+    it('lets no rejection escape as unhandled', async () => {
+      const escaped = await escapedDuring(() =>
+        captureLog(() =>
+          failureOf(
+            coroutine(function* () {
+              yield [Promise.reject(new RangeError('a')), Promise.reject(new RangeError('b'))];
+            })(),
+          ),
+        ),
+      );
+      expect(escaped).to.deep.equal([]);
+    });
+
+    it('logs every failure when the coroutine was cancelled while it waited', async () => {
+      const [a, b] = [deferred<never>(), deferred<never>()];
+      const waiter = coroutine(function* () {
+        yield [a.promise, b.promise];
+      })();
+      const records = await captureLog(async () => {
+        waiter.cancel();
+        expect(await failureOf(waiter)).to.be.instanceOf(CancelledError);
+        a.reject(new RangeError('a'));
+        b.reject(new RangeError('b'));
+        await iterations(3);
+      });
+      expect(records.map((r) => [r.message, (r.error as Error).message])).to.deep.equal([
+        ['Multiple exceptions in yield list', 'a'],
+        ['Multiple exceptions in yield list', 'b'],
+      ]);
+    });
+
+    it("reads a promise child's own then getter once, as await does, and follows what it returns", async () => {
+      const child = Promise.resolve('not this');
+      let reads = 0;
+      Object.defineProperty(child, 'then', {
+        get() {
+          reads++;
+          return (onFulfilled: (value: string) => void) => onFulfilled('from its own then');
+        },
+      });
+      const waiter = coroutine(function* () {
+        return yield [Promise.resolve(1), child];
+      })();
+      expect(await waiter).to.deep.equal([1, 'from its own then']);
+      expect(reads).to.equal(1);
+    });
+
+    it('resumes without a loop iteration, as an await of Promise.all does', async () => {
+      const loop = currentLoop();
+      const waiter = coroutine(function* () {
+        const before = loop.iteration;
+        yield [Promise.resolve().then(() => 1), Promise.resolve(2)];
+        return loop.iteration - before;
+      })();
+      expect(await waiter).to.equal(0);
+    });
+
+    /** The microtasks of a ticker, and where `waiter` resumed among them (it pushes 'resumed'). */
+    async function resumedAmongTicks(waiter: (list: Promise<number>[], trace: string[]) => unknown): Promise<string[]> {
+      const trace: string[] = [];
+      waiter([Promise.resolve(1), Promise.resolve(2)], trace);
+      let tick: Promise<unknown> = Promise.resolve();
+      for (let i = 0; i < 6; i++) tick = tick.then(() => trace.push(`tick ${i}`));
+      await tick;
+      return trace;
+    }
+
+    it('resumes one microtask after an await of Promise.all (where await of Promise.all(list).then() resumes)', async () => {
+      const viaYield = await resumedAmongTicks(
+        coroutine(function* (list: Promise<number>[], trace: string[]) {
+          yield list;
+          trace.push('resumed');
+        }),
+      );
+      const viaAwaitThen = await resumedAmongTicks(async (list, trace) => {
+        await Promise.all(list).then();
+        trace.push('resumed');
+      });
+      const viaAwait = await resumedAmongTicks(async (list, trace) => {
+        await Promise.all(list);
+        trace.push('resumed');
+      });
+      expect(viaYield).to.deep.equal(viaAwaitThen);
+      expect(viaYield.indexOf('resumed')).to.equal(viaAwait.indexOf('resumed') + 1);
+    });
+
+    it('keeps multi() of promises a Future: done an iteration after the last child settles, its callbacks one later', async () => {
+      const loop = currentLoop();
+      const child = deferred<number>();
+      const future = multi([child.promise]);
+      const iterationAtSettle: number[] = [];
+      child.promise.then(() => iterationAtSettle.push(loop.iteration));
+      future.addDoneCallback(() => iterationAtSettle.push(loop.iteration));
+      child.resolve(1);
+      await future;
+      expect(iterationAtSettle[1] - iterationAtSettle[0]).to.equal(2);
     });
   });
 

@@ -17,10 +17,19 @@ import {
 import { checkOptions, refuse } from '../internal/arguments.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction, describeValue, isRevokedProxy } from '../internal/describe-safely.js';
+import { isPromise } from '#platform';
 import { currentLoop } from '../internal/scheduling.js';
 import { isGeneratorObject } from '../internal/thenable.js';
 import { appLog } from '../log.js';
-import { checkQuiet, isPlainObject, waitForAll, type MultiOptions } from './multi.js';
+import {
+  type Child,
+  checkQuiet,
+  gatherPromises,
+  isPlainObject,
+  type MultiOptions,
+  type QuietExceptions,
+  waitForAll,
+} from './multi.js';
 
 /** A value the runner can wait on; see {@link convertYielded}. */
 export type Yieldable =
@@ -189,6 +198,28 @@ export function convertYielded<T>(value: Future<T>): Future<T>;
 export function convertYielded<T>(value: PromiseLike<T>): Future<Awaited<T>>;
 export function convertYielded(value: unknown): Future<unknown>;
 export function convertYielded(value: unknown): Future<unknown> {
+  return convert(value, AS_FUTURE) as Future<unknown>;
+}
+
+/**
+ * @internal What a coroutine waits on for `value`: as {@link convertYielded},
+ * except that a list or dict whose children are all native Promises becomes
+ * one native Promise, which the runner follows as a yielded promise (see
+ * `gatherPromises`).
+ */
+export function convertYieldedForRunner(value: unknown): Future<unknown> | Promise<unknown> {
+  return convert(value, GATHER);
+}
+
+/** What `convert` makes of a native Promise: a Future; kept as is, as a multi's child; kept, and a collection of them gathered. */
+const AS_FUTURE = 0;
+const AS_CHILD = 1;
+const GATHER = 2;
+type Mode = typeof AS_FUTURE | typeof AS_CHILD | typeof GATHER;
+
+const nativePromiseThen = Promise.prototype.then;
+
+function convert(value: unknown, mode: Mode): Future<unknown> | Promise<unknown> {
   if (isFuture(value)) return value;
   if (value === undefined || value === null || value === moment) return momentFuture();
   for (let i = 0; i < converters.length; i++) {
@@ -212,8 +243,12 @@ export function convertYielded(value: unknown): Future<unknown> {
     // As await: a thenable whose then getter throws is a failure, not a mistake in the yield.
     return failedFuture(error);
   }
-  if (typeof then === 'function') return futureFromThenable(value as PromiseLike<unknown>, then);
-  return convertByShape(value);
+  if (typeof then === 'function') {
+    // A multi follows a native promise child with its own reactions, no Future for it.
+    if (mode === AS_CHILD && then === nativePromiseThen && isPromise(value)) return value as Promise<unknown>;
+    return futureFromThenable(value as PromiseLike<unknown>, then);
+  }
+  return convertByShape(value, mode === GATHER);
 }
 
 function isObject(value: unknown): value is object {
@@ -221,7 +256,7 @@ function isObject(value: unknown): value is object {
 }
 
 /** A yielded object that is not a thenable: a list or dict of yieldables, or a mistake to name. */
-function convertByShape(value: object): Future<unknown> {
+function convertByShape(value: object, gather: boolean): Future<unknown> | Promise<unknown> {
   let shape: 'collection' | 'generator' | 'unknown';
   try {
     shape =
@@ -235,7 +270,7 @@ function convertByShape(value: object): Future<unknown> {
       },
     );
   }
-  if (shape === 'collection') return multiFuture(value as never);
+  if (shape === 'collection') return waitForCollection(value, undefined, gather);
   if (shape === 'generator') {
     // The usual mistake: calling a generator function that was never wrapped.
     throw new BadYieldError(
@@ -295,16 +330,42 @@ export function multiFuture<const C extends readonly unknown[] | Record<string, 
   const quiet = checkOptions(options, 'multi').quietExceptions;
   checkQuiet(quiet, 'multi');
   if (isRevokedProxy(children)) refuse('multi', 'an array or a plain object of yieldables', children);
-  const isList = Array.isArray(children);
-  if (!isList && !isPlainObject(children)) {
+  if (!Array.isArray(children) && !isPlainObject(children)) {
     // A Map, a Set or a class instance has no keys of its own to wait on: it would resolve to {} at once.
     throw new TypeError(`multi: expected an array or a plain object of yieldables, got ${describeValue(children)}`);
   }
-  const keys = isList ? null : Object.keys(children);
-  const values: readonly unknown[] = isList
-    ? (children as readonly unknown[])
-    : keys!.map((k) => (children as Record<string, unknown>)[k]);
+  return waitForCollection(children, quiet, false) as Future<YieldResult<C>>;
+}
+
+/**
+ * A multi of `collection` (an array, or a plain object): its children
+ * converted, each read once; with `gather`, one native Promise when every
+ * child is a native Promise (see `gatherPromises`).
+ */
+function waitForCollection(
+  collection: object,
+  quiet: QuietExceptions | undefined,
+  gather: boolean,
+): Future<unknown> | Promise<unknown> {
+  const keys = Array.isArray(collection) ? null : Object.keys(collection);
   // Array.from, not map: map skips the holes of a sparse array, which then crashed below; a hole is undefined (a moment).
-  const futures = Array.from(values, (value) => convertYielded(value));
-  return waitForAll(futures, keys, quiet) as Future<YieldResult<C>>;
+  const children =
+    keys === null
+      ? Array.from(collection as readonly unknown[], convertChild)
+      : Array.from(
+          keys.map((k) => (collection as Record<string, unknown>)[k]),
+          convertChild,
+        );
+  if (gather && children.length > 0 && children.every(isNativePromise)) {
+    return gatherPromises(children as Promise<unknown>[], keys);
+  }
+  return waitForAll(children, keys, quiet);
+}
+
+function convertChild(value: unknown): Child {
+  return convert(value, AS_CHILD);
+}
+
+function isNativePromise(child: Child): boolean {
+  return !(child instanceof Future);
 }

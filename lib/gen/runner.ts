@@ -33,7 +33,8 @@ import { checkFunction, checkObject, refuse } from '../internal/arguments.js';
 import { BadYieldError } from '../internal/errors.js';
 import { describeFunction } from '../internal/describe-safely.js';
 import { appendCoroutineFrame, callSitesEnabled, recordCallSite, traceSink } from '../internal/trace-hook.js';
-import { convertYielded, hasYieldConverters, moment } from './convert.js';
+import { convertYielded, convertYieldedForRunner, hasYieldConverters, moment } from './convert.js';
+import { abandonGathered } from './multi.js';
 import { convertByOwnRule, type BoundYieldRule, type YieldRule } from './yield-rule.js';
 
 // The hot loop reads a Future's state as a number (a const enum: inlined).
@@ -286,14 +287,22 @@ class Coroutine<R> extends Future<R> {
         this.running = false;
         return;
       } else {
+        let converted: Future<unknown> | Promise<unknown>;
         try {
           // Only a kind's coroutines look further than convertYielded: the slow path of a non-Future yield.
-          future = this.ownRule === null ? convertYielded(yielded) : convertByOwnRule(this.ownRule, yielded);
+          converted = this.ownRule !== null ? convertByOwnRule(this.ownRule, yielded) : this.convert(yielded);
         } catch (error) {
           isThrow = true;
           value = this.explainBadYield(error);
           continue;
         }
+        if (!isFuture(converted)) {
+          // A list (or dict) of native promises, gathered into one: followed as a yielded promise.
+          this.running = false;
+          this.waitForPromise(converted);
+          return;
+        }
+        future = converted;
       }
       if (this.cancelRequested && future._state === PENDING) {
         // Cancelled while running: the next yield that would suspend is where
@@ -332,6 +341,12 @@ class Coroutine<R> extends Future<R> {
         value = state === FAILED ? future.exception() : future.cancellationError();
       }
     }
+  }
+
+  /** convertYielded, or (when the promise path is open, see `waitedForPromise`) a list of native promises gathered. */
+  private convert(yielded: unknown): Future<unknown> | Promise<unknown> {
+    if (this.cancelRequested || traceSink !== null) return convertYielded(yielded);
+    return convertYieldedForRunner(yielded);
   }
 
   /** Waits on `value` if it is a native Promise with the built-in `then` (see `waitForPromise`); false if not. */
@@ -399,6 +414,7 @@ class Coroutine<R> extends Future<R> {
 
   /** Stops following the awaited promise (cancel, throwIn); its reaction, when it comes, is ignored. */
   private abandonPromise(): void {
+    if (this.awaitingPromise !== null) abandonGathered(this.awaitingPromise);
     this.awaitingPromise = null;
     const reactions = this.promiseReactions;
     if (reactions !== null && reactions !== WAITED_ONCE) reactions.stale = true;
