@@ -12,7 +12,17 @@ import {
 } from '../lib/concurrent.js';
 import { coroutine } from '../lib/gen.js';
 import { appLog, formatRecord, type LogRecord } from '../lib/log.js';
-import { captureLog, iterations, rejected, resolved, thrownBy, useFreshLoop } from './support/index.js';
+import {
+  captureLog,
+  iterations,
+  rejected,
+  rejectedLater,
+  rejectionOf,
+  resolved,
+  resolvedLater,
+  thrownBy,
+  useFreshLoop,
+} from './support/index.js';
 
 describe('Future', () => {
   const loop = useFreshLoop();
@@ -327,6 +337,53 @@ describe('Future', () => {
       expect(steps).to.deep.equal(['caught', 'finally']);
       await resolved(1).finally(() => steps.push('finally again'));
       expect(steps).to.deep.equal(['caught', 'finally', 'finally again']);
+    });
+
+    it('runs a then() handler in the AsyncLocalStorage context of the then() call, not of setResult', async () => {
+      const storage = new AsyncLocalStorage<string>();
+      const future = new Future<number>();
+      const seen = storage.run('then', () => future.then(() => storage.getStore()));
+      storage.run('setResult', () => future.setResult(1));
+      expect(await seen).to.equal('then');
+    });
+
+    it('never calls a then() handler from inside then(), even on a done Future', async () => {
+      const future = resolved(1);
+      const calls: string[] = [];
+      const settled = future.then(() => calls.push('handler'));
+      calls.push('then returned');
+      await settled;
+      expect(calls).to.deep.equal(['then returned', 'handler']);
+    });
+
+    it("gives each then() its own promise: one handler's throw rejects that promise only", async () => {
+      const future = new Future<number>();
+      const error = new Error('from the first handler');
+      const first = future.then(() => {
+        throw error;
+      });
+      const second = future.then((value) => value + 1);
+      future.setResult(1);
+      expect(await rejectionOf(first)).to.equal(error);
+      expect(await second).to.equal(2);
+    });
+
+    it('passes the value, or the failure, through a then() that has no handler for it', async () => {
+      const error = new Error('passed through');
+      const value = await resolvedLater(5).then(null, () => 'not called');
+      const failure = await rejectionOf(rejectedLater(error).then(() => 'not called'));
+      expect(value).to.equal(5);
+      expect(failure).to.equal(error);
+    });
+
+    it('adopts a promise or thenable that a then() handler returns, as Promise.prototype.then does', async () => {
+      const future = resolvedLater(1);
+      // Settles synchronously inside its then, as a foreign promise library's may.
+      const thenable = { then: (resolve: (value: string) => void) => resolve('from a thenable') };
+      const adopted = await future.then(() => thenable as unknown as PromiseLike<string>);
+      const fromPromise = await future.then(() => Promise.resolve('from a promise'));
+      expect(adopted).to.equal('from a thenable');
+      expect(fromPromise).to.equal('from a promise');
     });
 
     it('hands itself to a coroutine once through yield*, then returns the value sent back', () => {
