@@ -10,7 +10,7 @@ import co from 'co';
 import { CancelledError, Future } from '../lib/concurrent.js';
 import { coroutine, moment, multi, Return, sleep, withTimeout } from '../lib/gen.js';
 import { genTest } from '../lib/testing.js';
-import { resolvedLater, useFreshLoop } from './support/index.js';
+import { iterations, resolvedLater, useFreshLoop } from './support/index.js';
 
 const addOneLater = coroutine(function* (x: number) {
   yield moment;
@@ -420,6 +420,49 @@ describe('coroutines and native async code', () => {
       resolve('late');
       expect(await future).to.equal('finished');
       expect(seen).to.deep.equal(['CancelledError', 'next']);
+    });
+
+    it('resumes a coroutine that yields again the Promise a cancel made it leave only once, with its outcome', async () => {
+      let resolve!: (value: string) => void;
+      const left = new Promise<string>((r) => (resolve = r));
+      let release!: (value: string) => void;
+      const later = new Promise<string>((r) => (release = r));
+      const waiter = coroutine(function* () {
+        const outcomes: string[] = [];
+        // The reused reactions wait on `later` when the abandoned first wait's reaction to `left` comes.
+        for (const next of [left, Promise.resolve('between'), left, later]) {
+          try {
+            outcomes.push((yield next) as string);
+          } catch (error) {
+            outcomes.push((error as Error).name);
+          }
+        }
+        return outcomes;
+      });
+      const future = waiter();
+      future.cancel();
+      await iterations(2);
+      resolve('left');
+      await iterations(2);
+      release('later');
+      expect(await future).to.deep.equal(['CancelledError', 'between', 'left', 'later']);
+    });
+
+    it('steps a coroutine resumed by a Promise from the reaction itself: one runner frame under the generator', async () => {
+      const runnerFrames: number[] = [];
+      const reader = coroutine(function* () {
+        for (let i = 0; i < 3; i++) {
+          try {
+            yield Promise.reject(new Error('rejected'));
+          } catch {
+            const stack = new Error('resumed').stack ?? '';
+            runnerFrames.push(stack.split('\n').filter((line) => line.includes('/gen/runner.')).length);
+          }
+        }
+      });
+      await reader();
+      // The first wait's reaction is a closure calling the stepping method; later ones are that method, bound.
+      expect(runnerFrames).to.deep.equal([2, 1, 1]);
     });
   });
 

@@ -102,8 +102,11 @@ class Coroutine<R> extends Future<R> {
   /** An error `throwIn` delivers at the next resume; `NOTHING_TO_THROW` when none. */
   private pendingThrow: unknown = NOTHING_TO_THROW;
   private restoreContext: AsyncContextLike | null = null;
-  /** The native Promise the generator waits on, followed directly (see `waitForPromise`). */
-  private awaitingPromise: Promise<unknown> | null = null;
+  /**
+   * The wait on a native Promise the generator is in (see `waitForPromise`):
+   * what its reaction must match, the promise or the reused `PromiseReactions`.
+   */
+  private promiseWait: object | null = null;
   /**
    * This coroutine's two reactions to the promises it waits on: made at its
    * second wait, reused for every later one (`WAITED_ONCE` after the first).
@@ -132,7 +135,7 @@ class Coroutine<R> extends Future<R> {
     }
     synchronousStartDepth++;
     try {
-      this.run(false, undefined);
+      this.run(null, false, undefined);
     } finally {
       synchronousStartDepth--;
     }
@@ -154,7 +157,7 @@ class Coroutine<R> extends Future<R> {
     this.cancelDeferredForHandOff = false;
     this.cancelMessage = message;
     if (this.running) return true; // seen at the next yield
-    if (this.awaitingPromise !== null) {
+    if (this.promiseWait !== null) {
       // A Promise cannot be cancelled: stop following it; CancelledError lands one iteration later.
       this.abandonPromise();
       this.waitForMoment();
@@ -204,7 +207,7 @@ class Coroutine<R> extends Future<R> {
       awaiting.removeListener(this);
       this.awaiting = null;
     }
-    if (this.awaitingPromise !== null) this.abandonPromise();
+    if (this.promiseWait !== null) this.abandonPromise();
     this.pendingThrow = error;
     // Rides on the moment mechanism so there is only ever one queued resume.
     if (!this.waitingForMoment) this.waitForMoment();
@@ -251,11 +254,26 @@ class Coroutine<R> extends Future<R> {
     if (this.done()) return;
     if (traceSink !== null) traceSink.resumed(this, isThrow, value);
     if (this.restoreContext !== null) this.restoreContext.runInAsyncScope(runStep, null, this, isThrow, value);
-    else this.run(isThrow, value);
+    else this.run(null, isThrow, value);
   }
 
-  /** @internal The loop of the runner: send a value (or throw), handle what comes back. */
-  run(isThrow: boolean, value: unknown): void {
+  /**
+   * @internal The loop of the runner: sends a value in (or throws one), then
+   * handles what the generator gives back, stepping it again for as long as
+   * what it yields is done already. `wait` is null, or the wait on a promise
+   * whose reaction this is (the promise, or the reused `PromiseReactions`):
+   * then it steps only if that wait is still the current one. A reaction
+   * calls this itself, with no frame between it and the generator: an Error
+   * made in the resumed step captures its stack up to here, and each frame
+   * costs (bench workload EP). No `restoreContext` for a reaction either
+   * (see `waitForPromise`).
+   */
+  run(wait: object | null, isThrow: boolean, value: unknown): void {
+    if (wait !== null) {
+      if (this.promiseWait !== wait) return;
+      this.promiseWait = null;
+      if (traceSink !== null) traceSink.resumed(this, isThrow, value);
+    }
     const generator = this.generator;
     this.running = true;
     for (;;) {
@@ -273,6 +291,12 @@ class Coroutine<R> extends Future<R> {
         return;
       }
       const yielded = step.value;
+      if (wait !== null) {
+        // Resumed by the reused pair: a coroutine looping over promises yields
+        // another one, and the pair waits on it before any other check (BP).
+        if (wait === this.promiseReactions && this.waitedAgainForPromise(wait as PromiseReactions, yielded)) return;
+        wait = null;
+      }
       let future: Future<unknown>;
       // isFuture, not instanceof: on a Proxy instanceof runs its getPrototypeOf
       // trap, which may throw; convertYielded then names it, and the error is thrown in.
@@ -299,7 +323,7 @@ class Coroutine<R> extends Future<R> {
         if (!isFuture(converted)) {
           // A list (or dict) of native promises, gathered into one: followed as a yielded promise.
           this.running = false;
-          this.waitForPromise(converted);
+          this.waitForPromise(converted, true);
           return;
         }
         future = converted;
@@ -351,8 +375,7 @@ class Coroutine<R> extends Future<R> {
 
   /** Waits on `value` if it is a native Promise with the built-in `then` (see `waitForPromise`); false if not. */
   private waitedForPromise(value: unknown): boolean {
-    // Traced runs, registered converters and a pending cancel take the general path (convertYielded).
-    if (this.cancelRequested || traceSink !== null || hasYieldConverters()) return false;
+    if (!this.followsPromises()) return false;
     try {
       // instanceof, not util.types.isPromise (a call into C++ that cost a quarter of
       // bench workload BP's gap to native): an impostor (an object made from
@@ -361,9 +384,30 @@ class Coroutine<R> extends Future<R> {
       this.waitForPromise(value);
       return true;
     } catch {
-      this.awaitingPromise = null;
+      this.promiseWait = null;
       return false; // not a real promise, or a trap threw: convertYielded explains it
     }
+  }
+
+  /** `waitedForPromise` for the reused pair's next wait, with fewer checks: false if `value` is not a plain promise. */
+  private waitedAgainForPromise(reactions: PromiseReactions, value: unknown): boolean {
+    if (!this.followsPromises()) return false;
+    try {
+      // instanceof first: a thenable's `then` is read once, by convertYielded.
+      if (!(value instanceof Promise) || value.then !== nativePromiseThen) return false;
+      this.promiseWait = reactions;
+      nativePromiseThen.call(value, reactions.fulfilled, reactions.rejected);
+      this.running = false;
+      return true;
+    } catch {
+      this.promiseWait = null;
+      return false; // a trap threw, or then() refused an impostor: convertYielded explains it
+    }
+  }
+
+  /** False where a yielded promise takes the general path (convertYielded): traced runs, registered converters, a pending cancel. */
+  private followsPromises(): boolean {
+    return !this.cancelRequested && traceSink === null && !hasYieldConverters();
   }
 
   /**
@@ -372,52 +416,41 @@ class Coroutine<R> extends Future<R> {
    * which an `await` of it would resume) rather than through a Future settled
    * by it and a later loop iteration. No context capture either: a promise
    * reaction runs in the AsyncLocalStorage context `then` was called in, and
-   * that is this coroutine's (its steps run in it).
+   * that is this coroutine's (its steps run in it). With `ownReactions` (a
+   * gathered list), never the reused pair: `abandonPromise` needs the promise.
    */
-  private waitForPromise(promise: Promise<unknown>): void {
-    this.awaitingPromise = promise;
+  private waitForPromise(promise: Promise<unknown>, ownReactions = false): void {
     const reactions = this.promiseReactions;
-    if (reactions === null || reactions === WAITED_ONCE || reactions.stale) {
-      // The first wait, or an abandoned wait's reaction may still come: reactions
-      // that tell the waits apart by their promise. Reusable ones are made at
-      // the second wait: most coroutines that wait on a promise do it once.
+    if (reactions === null || ownReactions) {
+      // Most coroutines that wait on a promise do it once: two closures, told
+      // apart from an abandoned wait's by their promise. A reusable pair is made at the second wait.
       if (reactions === null) this.promiseReactions = WAITED_ONCE;
-      else if (reactions === WAITED_ONCE) this.promiseReactions = new PromiseReactions(this);
+      this.promiseWait = promise;
       nativePromiseThen.call(
         promise,
-        (value) => {
-          if (this.takePromiseOutcome(promise, false, value)) this.run(false, value);
-        },
-        (error) => {
-          if (this.takePromiseOutcome(promise, true, error)) this.run(true, error);
-        },
+        (value) => this.run(promise, false, value),
+        (error) => this.run(promise, true, error),
       );
-    } else {
-      nativePromiseThen.call(promise, reactions.fulfilled, reactions.rejected);
+      return;
     }
-  }
-
-  /**
-   * @internal The awaited promise settled: true if the caller should now step
-   * the generator with its outcome (`run`), false if we stopped waiting on it.
-   * The reaction calls `run` itself, with no `resume` frame between: an Error
-   * made in the resumed step captures its stack up to there, and each frame
-   * costs (bench workload EP). No `restoreContext` either (see `waitForPromise`).
-   */
-  takePromiseOutcome(promise: Promise<unknown> | null, isThrow: boolean, value: unknown): boolean {
-    if (promise !== null && this.awaitingPromise !== promise) return false;
-    this.awaitingPromise = null;
-    if (this.done()) return false;
-    if (traceSink !== null) traceSink.resumed(this, isThrow, value);
-    return true;
+    let reused = reactions;
+    if (reused === WAITED_ONCE) {
+      reused = new PromiseReactions(this);
+      this.promiseReactions = reused;
+    }
+    this.promiseWait = reused;
+    nativePromiseThen.call(promise, reused.fulfilled, reused.rejected);
   }
 
   /** Stops following the awaited promise (cancel, throwIn); its reaction, when it comes, is ignored. */
   private abandonPromise(): void {
-    if (this.awaitingPromise !== null) abandonGathered(this.awaitingPromise);
-    this.awaitingPromise = null;
-    const reactions = this.promiseReactions;
-    if (reactions !== null && reactions !== WAITED_ONCE) reactions.stale = true;
+    const wait = this.promiseWait;
+    // A reused pair cannot tell the abandoned wait's reaction from a later
+    // wait's: let it go (it then matches no wait), and the next wait makes
+    // another. A wait with reactions of its own may be on a gathered list, whose failures are then logged.
+    if (wait === this.promiseReactions) this.promiseReactions = WAITED_ONCE;
+    else if (wait !== null) abandonGathered(wait as Promise<unknown>);
+    this.promiseWait = null;
   }
 
   private waitForMoment(): void {
@@ -479,22 +512,17 @@ class Coroutine<R> extends Future<R> {
 export { Coroutine as Runner };
 
 /**
- * A coroutine's reactions to the native promises it waits on, made once. While
- * no wait was abandoned, a reaction can only be for the current wait (a wait
- * ends only by its reaction); after one was (`stale`), these ignore what
- * comes and each new wait gets reactions that check their promise.
+ * A coroutine's reactions to the native promises it waits on, made once and
+ * reused while no wait is abandoned (after one is, a reaction could belong to
+ * the abandoned wait: `abandonPromise` lets the pair go). Bound methods, not
+ * closures that call one: a frame fewer under the resumed step.
  */
 class PromiseReactions {
-  stale = false;
   readonly fulfilled: (value: unknown) => void;
   readonly rejected: (error: unknown) => void;
   constructor(runner: Coroutine<unknown>) {
-    this.fulfilled = (value) => {
-      if (!this.stale && runner.takePromiseOutcome(null, false, value)) runner.run(false, value);
-    };
-    this.rejected = (error) => {
-      if (!this.stale && runner.takePromiseOutcome(null, true, error)) runner.run(true, error);
-    };
+    this.fulfilled = runner.run.bind(runner, this, false);
+    this.rejected = runner.run.bind(runner, this, true);
   }
 }
 
@@ -507,7 +535,7 @@ function isHandOff(future: Future<unknown>): boolean {
 }
 
 function runStep(runner: Coroutine<unknown>, isThrow: boolean, value: unknown): void {
-  runner.run(isThrow, value);
+  runner.run(null, isThrow, value);
 }
 
 function resumeAfterMoment(runner: Coroutine<unknown>): void {
