@@ -348,24 +348,17 @@ function waitForCollection(
   gather: boolean,
 ): Future<unknown> | Promise<unknown> {
   const keys = Array.isArray(collection) ? null : Object.keys(collection);
-  // Array.from, not map: map skips the holes of a sparse array, which then crashed below; a hole is undefined (a moment).
-  const children =
-    keys === null
-      ? Array.from(collection as readonly unknown[], convertChild)
-      : Array.from(
-          keys.map((k) => (collection as Record<string, unknown>)[k]),
-          convertChild,
-        );
-  if (gather && children.length > 0 && children.every(isNativePromise)) {
-    return gatherPromises(children as Promise<unknown>[], keys);
+  // Each child read once, by index: a hole of a sparse array is undefined (a moment).
+  const values: ArrayLike<unknown> =
+    keys === null ? (collection as readonly unknown[]) : keys.map((k) => (collection as Record<string, unknown>)[k]);
+  const length = values.length;
+  const children: Child[] = new Array(length);
+  let allPromises = length > 0;
+  for (let i = 0; i < length; i++) {
+    const child = convert(values[i], AS_CHILD);
+    children[i] = child;
+    if (child instanceof Future) allPromises = false;
   }
+  if (gather && allPromises) return gatherPromises(children as Promise<unknown>[], keys);
   return waitForAll(children, keys, quiet);
-}
-
-function convertChild(value: unknown): Child {
-  return convert(value, AS_CHILD);
-}
-
-function isNativePromise(child: Child): boolean {
-  return !(child instanceof Future);
 }
