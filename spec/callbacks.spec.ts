@@ -167,6 +167,12 @@ describe('Task', () => {
     expect(seen).to.deep.equal(['a got one in context a', 'b got two in context b']);
   });
 
+  it('hands the function a callback declaring one parameter, as `(error, ...values) => void` does', () => {
+    const catcher = callbackCatcher<(e: unknown) => void>();
+    Task(catcher.fn);
+    expect(catcher.callback().length).to.equal(1);
+  });
+
   it("keeps each call apart: one Task's callback does not settle another", () => {
     const catcher = callbackCatcher<(e: unknown, v: string) => void>();
     const first = Task(catcher.fn);

@@ -68,14 +68,18 @@ class TaskFuture extends Future<unknown> {
   }
 }
 
-/** The Node-style callback `Task` passes, with `this` bound to its Future. */
-function settleTask(this: TaskFuture, error: unknown, value?: unknown): void {
+/**
+ * The Node-style callback `Task` passes, with `this` bound to its Future. It
+ * declares one parameter, so its `length` is 1, as `(error, ...values) => …`
+ * has; the values are read from `arguments` (its length, an element, and
+ * `apply(…, arguments)` are what V8 serves without making an arguments object).
+ */
+function settleTask(this: TaskFuture, error: unknown): void {
   if (this.called) return warnCalledAgain('Task', this.fn);
   this.called = true;
   if (this.done()) return; // cancelled (or timed out and cancelled) meanwhile: nothing to do
   if (error !== null && error !== undefined) this.setException(error);
-  // `arguments.length` and `apply(…, arguments)` are the two uses V8 serves without making an arguments object.
-  else this.setResult(arguments.length > 2 ? valuesAfterError.apply(undefined, arguments as never) : value);
+  else this.setResult(arguments.length > 2 ? valuesAfterError.apply(undefined, arguments as never) : arguments[1]);
 }
 // biome-ignore-end lint/complexity/noArguments: rest parameters would cost an array per call and per callback
 
