@@ -4,6 +4,7 @@
  * logged and only the timing itself is measured).
  *
  *     npx tsc -p tsconfig.json && node --expose-gc dist/bench/blocking-detection.js
+ *     BENCH_SMOKE=1 node --expose-gc dist/bench/blocking-detection.js   # smoke test: 1/100 of the sizes, one rep
  *
  * Prints ns per callback (or per coroutine step) off and on, medians of
  * interleaved repetitions, and the difference.
@@ -12,12 +13,14 @@ import { Future } from '../lib/concurrent.js';
 import { coroutine } from '../lib/gen/runner.js';
 import { IOLoop } from '../lib/ioloop.js';
 
-const REPETITIONS = 7;
+/** BENCH_SMOKE=1 (spec/bench-smoke.spec.ts): 1/100 of the sizes, one repetition; the figures mean nothing. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const REPETITIONS = SMOKE ? 1 : 7;
 
 /** 1,000,000 plain callbacks, 1,000 per loop iteration. */
 function callbacks(loop: IOLoop): Promise<number> {
   const perIteration = 1000;
-  const rounds = 1000;
+  const rounds = SMOKE ? 10 : 1000;
   return new Promise((resolve) => {
     let round = 0;
     const noop = () => undefined;
@@ -32,7 +35,7 @@ function callbacks(loop: IOLoop): Promise<number> {
 
 /** 200,000 coroutine steps, each resumed through the ready queue by a Future another callback resolves. */
 function coroutineSteps(loop: IOLoop): Promise<number> {
-  const steps = 200_000;
+  const steps = SMOKE ? 2000 : 200_000;
   const run = coroutine(function* () {
     for (let i = 0; i < steps; i++) {
       const future = new Future<number>();

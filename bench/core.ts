@@ -10,6 +10,10 @@
  *
  *     node --expose-gc --cpu-prof dist/bench/core.js A whirlwind
  *
+ * `BENCH_SMOKE=1` shrinks a cell to a smoke test (spec/bench-smoke.spec.ts):
+ * SMOKE_SIZE ops, one warm-up run (whose op count is checked), one timed
+ * repetition. Its figures mean nothing; it only shows the cell still runs.
+ *
  * Runners: whirlwind `coroutine`, native `async`, TypeScript's down-levelled
  * async (tslib `__awaiter` over a generator), `co`, bluebird's
  * `Promise.coroutine` (fed native promises), and a raw `generator.next()`
@@ -63,6 +67,10 @@ function now(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) * 1000;
 }
+/** BENCH_SMOKE=1: the smallest run that still goes through every workload's code path. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+/** A whole number of C's calls (100 deep) and of F's and PA's rounds (1,000 children). */
+const SMOKE_SIZE = 1000;
 /** What tsc emits for `P` (`void 0`): __awaiter then uses the global Promise. Typed as tslib declares it. */
 const GLOBAL_PROMISE = void 0 as unknown as Function;
 const gc: () => void =
@@ -526,6 +534,8 @@ async function measureSuspended(
     gc();
     gc();
     const heapAfter = process.memoryUsage().heapUsed;
+    // A waiter that resumed already did not suspend: its wake-up would time nothing.
+    if (resumed !== 0) throw new Error(`D: ${resumed} of ${count} ${runner} waiters resumed before the wake-up`);
     const wakeStart = now();
     suspender.wake();
     await finished;
@@ -748,8 +758,9 @@ async function measureSharedPromise(
     dpResolve(1);
     const values = await Promise.all(dpCalls);
     const wakeEnd = now();
-    if (values.length !== count || values[count - 1] !== 1)
-      throw new Error('DP: the waiters did not all finish with 1');
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i];
+    if (values.length !== count || sum !== count) throw new Error('DP: the waiters did not all finish with 1');
     dpCalls = [];
     if (rep < 0) continue;
     bytes.push((heapAfter - heapBefore) / count);
@@ -989,7 +1000,7 @@ async function measureRuns(run: Run, ops: number, reps: number, warmups: number)
   // would look fast, so check it once.
   const done = await run();
   if (done !== ops) throw new Error(`bench cell did ${String(done)} ops instead of ${ops}: its runner code is wrong`);
-  const warmUpEnd = performance.now() + (reps < 5 ? WARM_UP_MS / 2 : WARM_UP_MS);
+  const warmUpEnd = SMOKE ? 0 : performance.now() + (reps < 5 ? WARM_UP_MS / 2 : WARM_UP_MS);
   for (let i = 1; i < warmups || performance.now() < warmUpEnd; i++) await run();
   // No gc() between repetitions: a full GC shrinks the young generation, and
   // the next run then pays for extra scavenges that steady-state code does not
@@ -1015,11 +1026,11 @@ export async function measureCell(
   const workload = WORKLOADS[workloadName];
   if (workload === undefined)
     throw new Error(`unknown workload ${workloadName}; expected one of ${Object.keys(WORKLOADS).join(', ')}`);
-  const size = quick ? workload.size.quick : workload.size.full;
-  const reps = quick ? 3 : 5;
-  const warmups = quick ? 1 : 2;
+  const size = SMOKE ? SMOKE_SIZE : quick ? workload.size.quick : workload.size.full;
+  const reps = SMOKE ? 1 : quick ? 3 : 5;
+  const warmups = SMOKE || quick ? 1 : 2;
   // D's repetitions each hold 100,000 coroutines and take four full GCs: fewer of them in a quick run.
-  if (workload.custom !== undefined) return workload.custom(runner, size, quick ? 2 : reps, warmups);
+  if (workload.custom !== undefined) return workload.custom(runner, size, quick ? Math.min(reps, 2) : reps, warmups);
   const factory = workload.runners[runner];
   if (factory === undefined) throw new Error(`workload ${workloadName} has no ${runner} version`);
   return { [workloadName]: await measureRuns(factory(size), size, reps, warmups) };

@@ -16,6 +16,7 @@
  * of every repetition.
  *
  *     npx tsc -p tsconfig.json && node dist/bench/debug-options.js
+ *     BENCH_SMOKE=1 node dist/bench/debug-options.js   # smoke test: one round of smoke cells, writes nothing
  *
  * Prints a markdown table and writes bench/results/debug-options.json.
  */
@@ -28,7 +29,9 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const dist = join(here, '..');
 const root = join(dist, '..');
-const ROUNDS = 4;
+/** BENCH_SMOKE=1 (spec/bench-smoke.spec.ts): tiny sizes, one repetition, no results file; the figures mean nothing. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const ROUNDS = SMOKE ? 1 : 4;
 
 interface Variant {
   name: string;
@@ -120,9 +123,11 @@ const table = [
 ].join('\n');
 console.log(table);
 
-const resultsDir = join(root, 'bench', 'results');
-mkdirSync(resultsDir, { recursive: true });
-writeFileSync(
-  join(resultsDir, 'debug-options.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, hookStatementsRemoved: withoutHooks.removed, rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,
-);
+if (!SMOKE) {
+  const resultsDir = join(root, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(
+    join(resultsDir, 'debug-options.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, hookStatementsRemoved: withoutHooks.removed, rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,
+  );
+}

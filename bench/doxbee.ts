@@ -19,6 +19,7 @@
  *
  *     node --expose-gc dist/bench/doxbee.js [--rounds 4] [--quick]
  *     node --expose-gc dist/bench/doxbee.js --cell sequential whirlwind   # one cell, for --cpu-prof
+ *     BENCH_SMOKE=1 node dist/bench/doxbee.js   # smoke test: 100 uploads, one round, writes nothing
  *
  * Method as the core suite: each cell in a fresh process (warm-up runs, then
  * timed repetitions), rounds alternate the cell order, a figure is the
@@ -43,7 +44,9 @@ type RunnerName = (typeof RUNNERS)[number];
 const SHAPES = ['sequential', 'parallel'] as const;
 type Shape = (typeof SHAPES)[number];
 
-const UPLOADS = 10_000;
+/** BENCH_SMOKE=1 (spec/bench-smoke.spec.ts): tiny sizes, one repetition, no results file; the figures mean nothing. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const UPLOADS = SMOKE ? 100 : 10_000;
 
 /** ns; CPU time of the process with BENCH_CLOCK=cpu (as the core suite), else wall time. */
 const CPU_CLOCK = process.env.BENCH_CLOCK === 'cpu';
@@ -208,8 +211,8 @@ function runUploads(shape: Shape, runner: RunnerName): Promise<number> {
 }
 
 async function measureCell(shape: Shape, runner: RunnerName, quick: boolean): Promise<{ ms: number[]; rssMB: number }> {
-  const warmups = quick ? 2 : 4;
-  const reps = quick ? 3 : 5;
+  const warmups = SMOKE ? 1 : quick ? 2 : 4;
+  const reps = SMOKE ? 1 : quick ? 3 : 5;
   for (let i = 0; i < warmups; i++) await runUploads(shape, runner);
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) ms.push(await runUploads(shape, runner));
@@ -244,7 +247,7 @@ async function main(): Promise<void> {
     return;
   }
   const roundsAt = argv.indexOf('--rounds');
-  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 2 : 4;
+  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : SMOKE ? 1 : quick ? 2 : 4;
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(`doxbee: --rounds expects a positive integer, got ${argv[roundsAt + 1]}`);
   const cells = cellsOf();
@@ -285,6 +288,7 @@ async function main(): Promise<void> {
     ),
   ];
   console.log(lines.join('\n'));
+  if (SMOKE) return;
   const resultsDir = join(dirname(self), '..', '..', 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(

@@ -8,6 +8,7 @@
  * - `undici.request` (the fastest HTTP/1.1 client for Node; how far we are from it).
  *
  *     node dist/bench/http.js [--seconds 1.5] [--rounds 3]
+ *     BENCH_SMOKE=1 node dist/bench/http.js   # smoke test: 0.05 s per cell, one round, writes nothing
  *
  * Method: the server runs on a worker thread (so it does not share the
  * event loop with the clients) and answers every GET with a 13-byte body.
@@ -31,6 +32,8 @@ import { IOLoop } from '../lib/ioloop.js';
 const CLIENTS = ['AsyncHTTPClient', 'fetch', 'undici.request'] as const;
 type ClientName = (typeof CLIENTS)[number];
 const CONCURRENCIES = [1, 100] as const;
+/** BENCH_SMOKE=1 (spec/bench-smoke.spec.ts): tiny sizes, one repetition, no results file; the figures mean nothing. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
 
 interface Options {
   seconds: number;
@@ -38,7 +41,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { seconds: 1.5, rounds: 3 };
+  const options: Options = SMOKE ? { seconds: 0.05, rounds: 1 } : { seconds: 1.5, rounds: 3 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--seconds') options.seconds = Number(argv[++i]);
@@ -126,7 +129,11 @@ async function main(): Promise<void> {
   const clientsByConcurrency = new Map(CONCURRENCIES.map((c) => [c, makeClients(server.url, c)]));
   try {
     for (const cell of cells) {
-      await requestsPerSecond(clientsByConcurrency.get(cell.concurrency)!.run[cell.client], cell.concurrency, 0.3);
+      await requestsPerSecond(
+        clientsByConcurrency.get(cell.concurrency)!.run[cell.client],
+        cell.concurrency,
+        SMOKE ? 0.05 : 0.3,
+      );
     }
     for (let round = 0; round < options.rounds; round++) {
       const ordered = round % 2 === 0 ? cells : [...cells].reverse();
@@ -172,6 +179,7 @@ async function main(): Promise<void> {
     );
   }
 
+  if (SMOKE) return;
   const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(

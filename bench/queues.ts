@@ -9,6 +9,7 @@
  *   written here, with no IOLoop at all: what hand-written code costs.
  *
  *     node --expose-gc dist/bench/queues.js [--reps 9] [--quick]
+ *     BENCH_SMOKE=1 node --expose-gc dist/bench/queues.js   # smoke test: 200 ops, one rep, writes nothing
  *
  * Method: one warm-up run of every variant, then `reps` rounds; each round
  * runs every variant once, alternating the order (forward, backward) so drift
@@ -25,6 +26,8 @@ import { IOLoop } from '../lib/ioloop.js';
 import { Lock } from '../lib/locks.js';
 import { Queue } from '../lib/queues.js';
 
+/** BENCH_SMOKE=1 (spec/bench-smoke.spec.ts): tiny sizes, one repetition, no results file; the figures mean nothing. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
 const VARIANTS = ['whirlwind', 'native', 'promise'] as const;
 type Variant = (typeof VARIANTS)[number];
 
@@ -277,7 +280,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { reps: 9, quick: false };
+  const options: Options = { reps: SMOKE ? 1 : 9, quick: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') options.quick = true;
     else if (argv[i] === '--reps') options.reps = Number(argv[++i]);
@@ -318,7 +321,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const results: Result[] = [];
   for (const workload of WORKLOADS) {
-    const ops = options.quick ? workload.size.quick : workload.size.full;
+    const ops = SMOKE ? 200 : options.quick ? workload.size.quick : workload.size.full;
     const samples: Record<Variant, number[]> = { whirlwind: [], native: [], promise: [] };
     for (const variant of VARIANTS) await timeRun(() => workload.run[variant](ops), ops); // warm-up
     for (let rep = 0; rep < options.reps; rep++) {
@@ -384,8 +387,10 @@ async function main(): Promise<void> {
     results,
     goals,
   };
-  writeFileSync(join(resultsDir, 'queues.json'), `${JSON.stringify(json, null, 2)}\n`);
-  process.stdout.write('wrote bench/results/queues.json\n');
+  if (!SMOKE) {
+    writeFileSync(join(resultsDir, 'queues.json'), `${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write('wrote bench/results/queues.json\n');
+  }
   loop.close();
 }
 

@@ -7,6 +7,7 @@
  *     npm run bench -- --only A,C       # workloads and/or runners and/or suites by name
  *     npm run bench -- --only whirlwind,native --rounds 4
  *     BENCH_CLOCK=cpu npm run bench     # CPU time, not wall time: for a loaded machine
+ *     BENCH_SMOKE=1 npm run bench       # smoke test: every cell and suite at tiny sizes, writes only partial.*
  *
  * Method: each cell (workload × runner) runs in a fresh `node --expose-gc`
  * process (no JIT feedback or heap leaks from one runner into another), which
@@ -496,8 +497,8 @@ async function main(): Promise<void> {
       goals,
     };
     // Only a full, unfiltered run replaces the committed results (and the
-    // tables in docs/performance.md); --quick and --only runs go to partial.*.
-    const complete = !options.quick && options.only.length === 0;
+    // tables in docs/performance.md); --quick, --only and BENCH_SMOKE=1 runs go to partial.*.
+    const complete = !options.quick && options.only.length === 0 && process.env.BENCH_SMOKE !== '1';
     const [jsonName, mdName, svgName] = complete
       ? ['latest.json', 'latest.md', 'ratios.svg']
       : ['partial.json', 'partial.md', 'partial-ratios.svg'];
