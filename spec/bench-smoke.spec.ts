@@ -180,7 +180,8 @@ describe('the benchmarks, smoke-tested (BENCH_SMOKE=1: tiny sizes, figures not j
     const catalogue = core instanceof Error ? { workloads: {}, rows: [] } : core;
     for (const [workload, runners] of Object.entries(catalogue.workloads)) {
       const rows = rowsOf(workload, catalogue.rows);
-      it(`${workload}: every runner (${runners.join(', ')}) exits 0 and prints finite positive ${rows.join(', ')}`, async function () {
+      const figures = `finite positive ${rows.join(', ')}`;
+      it(`${workload}: every runner (${runners.join(', ')}) exits 0 and prints ${figures}`, async function () {
         this.timeout(IT_TIMEOUT_MS);
         expect(rows, `the tables have no row for workload ${workload}`).to.not.be.empty;
         const outcomes = await onEachCore(runners, (runner) => runNode(['--expose-gc', corePath, workload, runner]));
