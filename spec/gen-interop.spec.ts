@@ -509,6 +509,16 @@ describe('coroutines and native async code', () => {
       expect(seen).to.equal(10);
     });
 
+    it('keeps the value across a yielded list of native promises (followed as one gathered promise)', async () => {
+      const seen: Array<number | undefined> = [];
+      const f = coroutine(function* () {
+        yield [Promise.resolve(1), new Promise((resolve) => setTimeout(resolve, 1))];
+        seen.push(storage.getStore());
+      });
+      await Promise.all([storage.run(5, () => f()), storage.run(6, () => f())]);
+      expect(seen).to.have.members([5, 6]);
+    });
+
     it('shows a coroutine the value of the async function that called it, after a pending yield', async () => {
       const seen: Array<number | undefined> = [];
       const f = coroutine(function* () {
