@@ -651,6 +651,32 @@ describe('a failed Future whose exception is never retrieved', () => {
     expect(await loggedAfterObserving((f) => f.then(null, () => 'handled'))).to.deep.equal([]);
   });
 
+  it('is not watched (its stack never formatted) when an async function awaits it as the call returns it', async () => {
+    // `await` calls a Future's then() a microtask after the call: the check for
+    // unretrieved failures must not run before it (it formats the stack).
+    let stackReads = 0;
+    const error = new Error('awaited at once');
+    const stack = error.stack;
+    Object.defineProperty(error, 'stack', {
+      get: () => {
+        stackReads++;
+        return stack;
+      },
+    });
+    const failing = coroutine(function* () {
+      throw error;
+    });
+    let caught: unknown;
+    try {
+      await failing();
+    } catch (e) {
+      caught = e;
+    }
+    await iterations(2);
+    expect(caught).to.equal(error);
+    expect(stackReads).to.equal(0);
+  });
+
   it('is not logged once a done callback was added, before or after it failed', async () => {
     expect(await loggedAfterObserving((f) => f.addDoneCallback(() => {}))).to.deep.equal([]);
     const before = new Error('callback added first');

@@ -91,6 +91,15 @@ let endOfTurnCandidates: Future<unknown>[] = [];
 let endOfTurnScheduled = false;
 const settledForEndOfTurn = Promise.resolve();
 
+// The check runs two microtasks after the failure, not one: `await` of a
+// Future (or `Promise.all`, or an async function returning it) calls its
+// `then` in a microtask of its own, queued after the first hop. With one hop,
+// every `await failingCoroutine()` had its stack formatted and its Future
+// registered for GC, then unregistered a microtask later (about 1 µs each).
+function checkAfterAwaitsCalledThen(): void {
+  void settledForEndOfTurn.then(registerStillUnretrieved);
+}
+
 function registerStillUnretrieved(): void {
   endOfTurnScheduled = false;
   const candidates = endOfTurnCandidates;
@@ -226,7 +235,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this.unretrieved = AWAITING_END_OF_TURN;
       if (!endOfTurnScheduled) {
         endOfTurnScheduled = true;
-        void settledForEndOfTurn.then(registerStillUnretrieved);
+        void settledForEndOfTurn.then(checkAfterAwaitsCalledThen);
       }
       endOfTurnCandidates.push(this);
     }
@@ -309,17 +318,23 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.asPromise().then(onFulfilled, onRejected);
+    const derived = this.asPromise().then(onFulfilled, onRejected);
+    rejectOnceHandled();
+    return derived;
   }
 
   /** As `Promise.prototype.catch`. */
   catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.asPromise().catch(onRejected);
+    const derived = this.asPromise().catch(onRejected);
+    rejectOnceHandled();
+    return derived;
   }
 
   /** As `Promise.prototype.finally`. */
   finally(onFinally?: (() => void) | null): Promise<T> {
-    return this.asPromise().finally(onFinally);
+    const derived = this.asPromise().finally(onFinally);
+    rejectOnceHandled();
+    return derived;
   }
 
   /**
@@ -365,16 +380,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   private asPromise(): Promise<T> {
     if (this.promise !== null) return this.promise;
     this.markRetrieved();
-    if (this._state !== State.Pending) {
+    if (this._state === State.Finished) {
       // Done already: a settled promise, so `await` of a done Future resumes
       // in a microtask, as `await` of a settled Promise does, not a loop iteration later.
-      this.promise = settledPromise(this);
+      this.promise = Promise.resolve(this._result as T);
       return this.promise;
     }
     const settler = new PromiseSettler();
     promiseBeingMade = settler;
     this.promise = new Promise<T>(captureResolvers);
-    this.addListener(settler);
+    if (this._state === State.Pending) this.addListener(settler);
+    else settlerOfFailedFuture = { settler, future: this };
     return this.promise;
   }
 
@@ -453,10 +469,19 @@ function captureResolvers(resolve: (value: any) => void, reject: (error: unknown
 }
 function ignoreOutcome(): void {}
 
-/** A native promise settled as `future` is (done). */
-function settledPromise<T>(future: Future<T>): Promise<T> {
-  if (future._state === State.Finished) return Promise.resolve(future._result as T);
-  return Promise.reject(future._state === State.Failed ? future._exception : future.cancellationError());
+/**
+ * A failed (or cancelled) done Future's promise is made pending and rejected
+ * only once `then`/`catch`/`finally` has put the caller's handler on it.
+ * `Promise.reject()` before the handler made Node's unhandled-rejection
+ * tracking record it and then take it back: about 1 µs per
+ * `await failedFuture`, more than the native `await` of a rejection costs whole.
+ */
+let settlerOfFailedFuture: { settler: PromiseSettler; future: Future<any> } | null = null;
+function rejectOnceHandled(): void {
+  const pending = settlerOfFailedFuture;
+  if (pending === null) return;
+  settlerOfFailedFuture = null;
+  pending.settler.onFutureDone(pending.future);
 }
 
 class SingleShotIterator<T> implements Iterator<Future<T>, T, any> {
